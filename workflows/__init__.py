@@ -1,0 +1,4 @@
+"""The domain: tables, draft and leave state machines, payroll periods and exports.
+
+The only place that changes domain state.
+"""
