@@ -1,0 +1,60 @@
+"""The `loonbode` command line (typer): parse mail, and later run and manage the service.
+
+`parse` and `parse-leave` keep the contract in `shared/spec/mutations.md`; the other
+commands follow `shared/spec/cli.md`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+
+from loonbode.summary import print_results
+from parsers.mail import parse_mail
+from parsers.roster import Roster
+
+app = typer.Typer(help="Loonbode: mutaties uit mail en Excel, klaar voor de loonadministratie.",
+                  no_args_is_help=True, add_completion=False)
+
+
+def load_roster(path: Path) -> Roster:
+    try:
+        return Roster.model_validate_json(path.read_bytes())
+    except OSError as exc:
+        raise typer.BadParameter(f"kan {path} niet lezen: {exc.strerror}") from exc
+    except ValidationError as exc:
+        raise typer.BadParameter(f"{path} is geen geldig roster.json: {exc.errors()[0]['msg']}") from exc
+
+
+@app.command()
+def parse(
+    files: Annotated[list[Path], typer.Argument(help="Eén of meer .eml-bestanden.")],
+    roster: Annotated[Path, typer.Option("--roster", help="roster.json met werkgevers en medewerkers.")],
+    as_json: Annotated[bool, typer.Option("--json", help="JSON-uitvoer volgens het contract.")] = False,
+) -> None:
+    """Lees mails en toon de mutaties die erin staan (schrijft niets weg)."""
+    known = load_roster(roster)
+    results = []
+    for path in files:
+        try:
+            raw = path.read_bytes()
+            received = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC)
+        except OSError as exc:
+            typer.echo(f"kan {path} niet lezen: {exc.strerror}", err=True)
+            raise typer.Exit(2) from exc
+        results.append(parse_mail(raw, known, filename=str(path), received_at=received))
+    if as_json:
+        json.dump([r.contract_dict() for r in results], sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        print_results(results)
+
+
+def main() -> None:
+    app()

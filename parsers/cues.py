@@ -1,0 +1,133 @@
+"""Words that say which kind of mutation a sentence or a table cell is about.
+
+"ziek", "overuren", "uit dienst", "loonsverhoging", "declaratie", "extra hours" … in
+Dutch and English. Free text and spreadsheet cells use the same vocabulary, so a
+"Soort mutatie" column and a bullet in a mail are read alike.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+@dataclass(frozen=True)
+class Cue:
+    type: str
+    start: int
+    end: int
+    kind: str | None = None  # for hours: worked, overtime, extra, irregular
+
+
+def _c(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+# (type, hours kind, pattern). Order matters only for overlapping spans: earlier wins.
+CUE_PATTERNS: list[tuple[str, str | None, re.Pattern[str]]] = [
+    # Recovery before sick: "hersteld na ziekte", "weer aan het werk na ziek zijn".
+    ("recovery", None, _c(
+        r"\b(?:hersteld(?:melding)?|herstelmelding|beter\s*gemeld|hersteld\s*gemeld|weer\s+beter|"
+        r"niet\s+meer\s+ziek|weer\s+(?:volledig\s+|gedeeltelijk\s+|deels\s+|halve\s+dagen\s+|voor\s+\d+\s*%\s+)?"
+        r"(?:aan\s+het\s+werk|aan\s+de\s+slag|begonnen|gestart|werkzaam)|"
+        r"werkt\b[^.;\n]{0,40}?\bweer\b|weer\s+(?:aan\s+het\s+)?werk(?:en|t)?\b|"
+        r"(?:is|are|was|been|came|come|comes)\s+back(?:\s+at|\s+to)?\s+(?:work|the\s+office)|back\s+at\s+work|"
+        r"returned\s+to\s+work|recovered|back\s+to\s+work|fit\s+again|resumed\s+work)"
+    )),
+    ("sick", None, _c(
+        r"\b(?:ziek(?:gemeld|melding|te\s*melding)?|ziek\s+gemeld|arbeidsongeschikt|uitgevallen|"
+        r"in\s+de\s+ziektewet|verzuimmelding|(?:called|reported|calls|phoned)\s+in\s+sick|off\s+sick|sick(?:\s+leave)?|"
+        r"(?:is|was|been|fell|became)\s+ill|sickness)\b"
+    )),
+    ("termination", None, _c(
+        r"\b(?:uit\s+dienst|uitdienst(?:melding|treding)?|ontslag(?:\s+genomen|\s+ingediend|name)?|"
+        r"neemt\s+ontslag|(?:arbeidsovereenkomst|contract|dienstverband|baan)\s+(?:heeft\s+)?(?:opgezegd|beëindigd|"
+        r"beeindigd|eindigt|loopt\s+af|wordt\s+niet\s+verlengd|niet\s+verlengd)|heeft\s+(?:haar|zijn)\s+"
+        r"(?:arbeidsovereenkomst|contract|baan)\s+opgezegd|laatste\s+(?:werk)?dag|gaat\s+ons\s+verlaten|"
+        r"verlaat\s+ons|(?:einde|beëindiging)\s+(?:van\s+het\s+)?dienstverband|stopt\s+bij\s+ons|"
+        r"resign(?:ed|s|ation)?|last\s+(?:working\s+)?day|(?:is|are)\s+leaving|leaves\s+(?:us|the\s+company)|"
+        r"will\s+leave|terminat(?:ed|ion)|contract\s+(?:ends|will\s+not\s+be\s+renewed|is\s+not\s+renewed)|"
+        r"handed\s+in\s+(?:his|her|their)\s+notice|quit)\b"
+    )),
+    ("hire", None, _c(
+        r"\b(?:in\s+dienst(?:\s+treden|treding)?|treedt\b[^.;\n]{0,60}\bin\s+dienst|indiensttreding|indienstmelding|"
+        r"nieuwe?\s+(?:medewerk(?:er|ster)|collega|werknemer|kracht|jongen|meid|monteur|stagiair\w*|"
+        r"aanwinst|personeelslid)|komt\b[^.;\n]{0,60}\bbij\s+ons\s+(?:werken|in\s+dienst|team)|"
+        r"(?:komt|begint|start)\s+(?:bij\s+ons|per|op|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag)|"
+        r"aangenomen|new\s+(?:hire|employee|colleague|starter|team\s+member)|(?:we(?:'ve|’ve|\s+have)?\s+)?hired|"
+        r"(?:will\s+)?join(?:s|ing)?\s+(?:us|the\s+team)|starts?\s+(?:with\s+us|working|on|as\s+of)|onboarding)\b"
+    )),
+    ("hours", "irregular", _c(
+        r"\b(?:ort|ort-uren|ort\s+uren|onregelmatigheids(?:toeslag|uren)|onregelmatige\s+(?:diensten|uren)|"
+        r"toeslaguren|irregular\s+hours|unsocial\s+hours)\b"
+    )),
+    ("hours", "extra", _c(
+        r"\b(?:meeruren|meeruur|meer\s+uren|meer\s+gewerkt|extra\s+(?:uren|gewerkt|gewerkte\s+uren)|"
+        r"uur\s+extra|uren\s+extra|extra\s+hours|hours\s+extra|additional\s+hours|plus\s*uren)\b"
+    )),
+    ("hours", "overtime", _c(
+        r"\b(?:overuren|overuur|over-uren|overwerk(?:uren)?|overgewerkt|overtime(?:\s+hours)?)\b"
+    )),
+    ("hours", "worked", _c(
+        r"\b(?:gewerkte\s+uren|uren\s+gewerkt|uur\s+gewerkt|heeft\b[^.;\n]{0,30}\bgewerkt|"
+        r"(?:hours\s+)?worked(?:\s+hours)?|hours\s+worked|urenregistratie|uren\s+(?:deze|vorige)\s+maand)\b"
+    )),
+    ("hours_change", None, _c(
+        r"\b(?:contracturen|contract\s*uren|arbeidsduur|uur\s+per\s+week|uren\s+per\s+week|urige\s+werkweek|"
+        r"uur\s+p/?w|uur\s+in\s+de\s+week|hours\s+(?:per|a)\s+week|hour\s+week|contract(?:ed)?\s+hours|"
+        r"minder\s+(?:uren\s+)?werken|meer\s+uren\s+werken|working\s+hours)\b"
+    )),
+    ("one_off_payment", None, _c(
+        r"\b(?:\w*bonus|eenmalige\s+(?:uitkering|beloning|betaling|vergoeding|bonus)|gratificatie|"
+        r"eindejaars\w*|dertiende\s+maand|13e\s+maand|winstdeling|winstuitkering|one[-\s]off(?:\s+payment)?|"
+        r"(?:annual|year[-\s]end)\s+bonus|profit\s+share)\b"
+    )),
+    ("expense", None, _c(
+        r"\b(?:declaratie\w*|declareren|gedeclareerd|\w*onkosten\w*|reiskosten|parkeerkosten|"
+        r"\w+kosten\s+(?:gemaakt|voorgeschoten|vergoed)|kilometervergoeding|km-vergoeding|voorgeschoten|"
+        r"\w*vergoeding|expense\w*|reimburse\w*|travel\s+costs?|mileage|out[-\s]of[-\s]pocket)\b"
+    )),
+    ("salary_change", None, _c(
+        r"\b(?:salaris\w*|loonsverhoging|loonwijziging|brutoloon|uurloon|maandloon|\w*loon\b|"
+        r"nieuw(?:e)?\s+(?:bruto)?salaris|salary|pay\s+(?:rise|raise|increase)|raise|wage|hourly\s+rate|"
+        r"rate\s+of\s+pay)\b"
+    )),
+    ("personal_data_change", None, _c(
+        r"\b(?:verhuisd|verhuist|verhuizing|nieuw(?:e)?\s+adres|adres\w*|woont|woon\s+ik|ik\s+woon|woonadres|"
+        r"lives\s+at|living\s+at|"
+        r"rekeningnummer|bankrekening|iban|e-?mail\s*adres|e-?mailadres|telefoonnummer|mobiel(?:e)?\s+nummer|"
+        r"\w*nummer\s+is\s+gewijzigd|achternaam|getrouwd|moving\s+house|moved|new\s+address|address|"
+        r"bank\s+account|account\s+number|phone\s+number|mobile\s+number|mobile|e-?mail\s+address|"
+        r"last\s+name|surname|married)\b"
+    )),
+]
+
+# Phrases that negate a cue near them ("no overtime premium", "geen overuren").
+NEGATION_RE = _c(r"\b(?:no|not|geen|niet|zonder|without)\s+(?:\w+\s+)?$")
+
+
+def find_cues(text: str) -> list[Cue]:
+    """Every cue in `text`, left to right; overlapping spans keep the earlier pattern."""
+    found: list[Cue] = []
+    for mutation_type, kind, pattern in CUE_PATTERNS:
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            if any(start < c.end and c.start < end for c in found):
+                continue
+            if NEGATION_RE.search(text[max(0, start - 20):start]):
+                continue
+            found.append(Cue(mutation_type, start, end, kind))
+    found.sort(key=lambda c: c.start)
+    return found
+
+
+@lru_cache(maxsize=4096)
+def classify(text: str) -> Cue | None:
+    """The one mutation kind a table cell names ("Overuren 125%", "Declaratie reiskosten")."""
+    cues = find_cues(text)
+    if not cues:
+        return None
+    # A cell is short: the first cue decides, except that an hours kind beats a generic word.
+    hours = [c for c in cues if c.type == "hours"]
+    return hours[0] if hours and cues[0].type in ("hours_change", "salary_change") else cues[0]

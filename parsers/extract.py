@@ -1,0 +1,265 @@
+"""The fields of one mutation, read from the clause that states it.
+
+Each `fields_for_<type>` takes the words about one person and one change ("per 1 april
+een loonsverhoging naar € 3.450,- bruto per maand") and returns what they state. Dates
+resolve against the mail's date, leaning the way the type suggests: a sick report looks
+back ("sinds maandag"), a change looks ahead ("per 1 juli").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from parsers.dates import DateMention, Prefer, find_dates, find_months
+from parsers.numbers import Quantity, find_amounts, find_numbers, find_percentages, parse_number
+from parsers.values import (
+    find_address,
+    find_bsn,
+    find_emails,
+    find_ibans,
+    find_job_title,
+    find_phones,
+    salary_period_near,
+)
+
+# Words right before a date that make it the first day of something new, so the last
+# day of the old situation is the day before ("uit dienst per 1 juli" → 30 juni).
+_FROM_WORDS_RE = re.compile(
+    r"(?:\bper|\bvanaf|\bm\.i\.v\.?|met\s+ingang\s+van|\bas\s+of|\bfrom|\beffective|with\s+effect\s+from|"
+    r"\bstarting)\s*$", re.IGNORECASE)
+_LAST_DAY_RE = re.compile(r"laatste\s+(?:werk)?dag|last\s+(?:working\s+)?day|t/m|tot\s+en\s+met|until|through",
+                          re.IGNORECASE)
+_UNTIL_WORDS_RE = re.compile(r"(?:\bt/m|\btot\s+en\s+met|\btot|\buntil|\btill|\bthrough|\beinde|\bend(?:s|ing)?"
+                             r"|\beinddatum|\bend\s+date|\bloopt\s+tot)\s*(?:\w+\s+){0,2}$", re.IGNORECASE)
+_BIRTH_WORDS_RE = re.compile(r"(?:geboren|geboortedatum|geb\.|born|birth|dob)\W*(?:\w+\W+){0,2}$", re.IGNORECASE)
+_HOURS_UNIT_RE = re.compile(r"^\s*(?:uur|uren|u\b|hours?|hrs?|h\b|overuren|meeruren|over-?uren|ort|extra|"
+                            r"meer|overtime)", re.IGNORECASE)
+_PER_WEEK_RE = re.compile(r"^\s*(?:-\s*)?(?:uur|uren|hours?|hrs?|u)?\s*(?:per|p/?|a|in\s+de|/)\s*(?:week|wk|w)\b"
+                          r"|^\s*-?\s*urige?\b|^\s*(?:uur|uren|hours?)?\s*(?:contract|werkweek|week)",
+                          re.IGNORECASE)
+_NOT_THIS_NUMBER_RE = re.compile(r"(?:\bipv|\bi\.p\.v\.?|in\s+plaats\s+van|instead\s+of|\bnu|\bnow|\bwas|\bfrom|"
+                                 r"\bvan|on\s+top\s+of\s+(?:his|her|their)|boven(?:op)?\s+(?:zijn|haar)|\bof)\s*$",
+                                 re.IGNORECASE)
+_HALF_RE = re.compile(r"\b(?:halve\s+dagen|halve\s+dag|halftime|halve\s+tijd|half\s+days?|part[-\s]time|"
+                      r"parttime|deeltijd|gedeeltelijk|partly|partially)\b", re.IGNORECASE)
+_FULL_RE = re.compile(r"\b(?:volledig|full[-\s]?time|fully|helemaal|geheel|100\s*%)\b", re.IGNORECASE)
+_PAYROLL_RE = re.compile(r"(?:salaris\w*|loon\w*|verloning|uitbetaling|payroll|salary|pay\s*run|paycheck|"
+                         r"payslip|loonrun|run)", re.IGNORECASE)
+_LAST_NAME_RE = re.compile(
+    r"(?:achternaam|last\s+name|surname|family\s+name)\s+(?:wordt|is\s+nu|is\s+voortaan|naar|to|changed\s+to|"
+    r"becomes|is\s+now|:)?\s*(?P<name>(?:(?:van|de|der|den|ter|ten|el)\s+)*[A-Z][\w'’\-]+)"
+    r"|(?:heet\s+(?:nu|voortaan)|is\s+now\s+called)\s+(?P<name2>(?:(?:van|de|der|den|ter|ten|el)\s+)*"
+    r"[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+)?)"
+)
+_EMAIL_CUE_RE = re.compile(r"e-?mail|mail\s*adres|mailadres", re.IGNORECASE)
+_PHONE_CUE_RE = re.compile(r"telefoon|mobiel|nummer|phone|mobile|number|tel\b|gsm", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Everything a clause states that fields are made of, found once."""
+
+    text: str
+    dates: list[DateMention]
+    amounts: list[Quantity]
+    percentages: list[Quantity]
+    numbers: list[Quantity]  # plain numbers that are no date, amount, percentage or code
+
+    @classmethod
+    def of(cls, text: str) -> Facts:
+        dates = find_dates(text)
+        amounts = find_amounts(text)
+        percentages = find_percentages(text)
+        used = [(d.start, d.end) for d in dates] + [(a.start, a.end) for a in amounts] + \
+               [(p.start, p.end) for p in percentages] + _code_spans(text)
+        numbers = [n for n in find_numbers(text) if not any(a <= n.start < b for a, b in used)]
+        return cls(text, dates, amounts, percentages, numbers)
+
+    def date(self, reference: dt.date, prefer: Prefer, *, skip_birth: bool = True) -> dt.date | None:
+        for mention in self.dates:
+            before = self.text[:mention.start]
+            if skip_birth and _BIRTH_WORDS_RE.search(before[-30:]):
+                continue
+            if _UNTIL_WORDS_RE.search(before[-25:]):
+                continue
+            resolved = mention.resolve(reference, prefer)
+            if resolved:
+                return resolved
+        return None
+
+
+def _code_spans(text: str) -> list[tuple[int, int]]:
+    """IBANs, BSNs, phone numbers, postcodes, e-mail addresses, personnel numbers: not quantities."""
+    spans = [(f.start, f.end) for f in find_ibans(text)] + [(f.start, f.end) for f in find_phones(text)]
+    spans += [(f.start, f.end) for f in find_emails(text)]
+    spans += [(m.start(), m.end()) for m in re.finditer(r"\b\d{4}\s?[A-Z]{2}\b|\b\d{7,}\b", text)]
+    spans += [(m.start(), m.end()) for m in re.finditer(r"\b(?:pnr|nr|nummer|personeelsnummer)\.?\s*:?\s*\d+",
+                                                        text, re.IGNORECASE)]
+    spans += [(m.start(), m.end()) for m in re.finditer(r"\b(?:wk|week)\s*\d{1,2}\b", text, re.IGNORECASE)]
+    return spans
+
+
+Fields = dict[str, Any]
+
+
+def fields_for_sick(f: Facts, reference: dt.date) -> Fields:
+    fields: Fields = {"start_date": f.date(reference, "past")}
+    percentage = next((p.value for p in f.percentages if 0 < p.value <= 100), None)
+    fields["percentage"] = percentage if percentage is not None else 100
+    return fields
+
+
+def fields_for_recovery(f: Facts, reference: dt.date) -> Fields:
+    fields: Fields = {"date": f.date(reference, "past")}
+    percentage = next((p.value for p in f.percentages if 0 < p.value <= 100), None)
+    if percentage is None:
+        percentage = 50 if _HALF_RE.search(f.text) and not _FULL_RE.search(f.text) else 100
+    fields["percentage"] = percentage
+    return fields
+
+
+def fields_for_termination(f: Facts, reference: dt.date) -> Fields:
+    says_last_day = _LAST_DAY_RE.search(f.text)
+    for mention in f.dates:
+        resolved = mention.resolve(reference, "future")
+        if resolved is None:
+            continue
+        before = f.text[:mention.start]
+        if not says_last_day and _FROM_WORDS_RE.search(before[-30:]):
+            resolved -= dt.timedelta(days=1)
+        return {"end_date": resolved}
+    return {}
+
+
+def hours_value(f: Facts, cue_start: int, cue_end: int) -> float | None:
+    """The number of hours a cue is about: the number glued to it or to an hours unit."""
+    best: tuple[int, float] | None = None
+    for n in f.numbers:
+        after = f.text[n.end:]
+        before = f.text[:n.start]
+        if _PER_WEEK_RE.match(after) or _NOT_THIS_NUMBER_RE.search(before[-25:]):
+            continue
+        if not _HOURS_UNIT_RE.match(after) and not (n.end <= cue_start and not f.text[n.end:cue_start].strip()):
+            continue
+        distance = cue_start - n.end if n.end <= cue_start else n.start - cue_end
+        distance = abs(distance)
+        if best is None or distance < best[0]:
+            best = (distance, n.value)
+    return best[1] if best else None
+
+
+def fields_for_hours(f: Facts, kind: str, cue_start: int, cue_end: int, reference: dt.date) -> Fields:
+    fields: Fields = {"kind": kind, "hours": hours_value(f, cue_start, cue_end)}
+    rate = next((p.value for p in f.percentages if 100 <= p.value <= 300), None)
+    if rate is not None and kind != "extra":
+        fields["rate_percentage"] = rate
+    specific = next((d for d in f.dates if d.kind in ("absolute", "day_month", "weekday", "relative_day")), None)
+    if specific is not None:
+        fields["date"] = specific.resolve(reference, "past")
+    months = find_months(f.text, reference)
+    if months:
+        fields["period"] = months[0].period
+    elif fields.get("date"):
+        fields["period"] = fields["date"].strftime("%Y-%m")
+    return fields
+
+
+def contract_hours(f: Facts) -> float | None:
+    """"32 uur per week", "28 hours a week", "een 24-urige werkweek" — not the old value."""
+    for n in f.numbers:
+        if _PER_WEEK_RE.match(f.text[n.end:]) and not _NOT_THIS_NUMBER_RE.search(f.text[:n.start][-25:]):
+            return n.value
+    # "contracturen van 32 naar 28": the number after "naar"/"to".
+    m = re.search(r"(?:naar|to|wordt|becomes)\s+(?P<n>\d+(?:[.,]\d+)?)\s*(?:uur|uren|hours?)?\b", f.text, re.I)
+    return parse_number(m.group("n")) if m else None
+
+
+def fields_for_hours_change(f: Facts, reference: dt.date) -> Fields:
+    return {"effective_date": f.date(reference, "future"), "hours_per_week": contract_hours(f)}
+
+
+def salary(f: Facts) -> tuple[float | None, str | None]:
+    """The new salary and its period: the amount after "naar"/"to", else the last one."""
+    if not f.amounts:
+        return None, None
+    chosen = f.amounts[-1]
+    for amount in f.amounts:
+        if re.search(r"(?:naar|to|wordt|bedraagt|becomes|of)\s*$", f.text[:amount.start][-12:], re.I):
+            chosen = amount
+    period = salary_period_near(f.text, chosen.end)
+    if period is None:
+        period = "hour" if chosen.value < 100 else "month"
+    return chosen.value, period
+
+
+def fields_for_salary_change(f: Facts, reference: dt.date) -> Fields:
+    amount, period = salary(f)
+    return {"effective_date": f.date(reference, "future"), "salary_amount": amount, "salary_period": period}
+
+
+def payroll_period(f: Facts, reference: dt.date) -> str | None:
+    """The pay month a payment is tied to ("met het salaris van juni", "the November payroll")."""
+    for month in find_months(f.text, reference):
+        before = f.text[max(0, month.start - 40):month.start]
+        after = f.text[month.end:month.end + 15]
+        if _PAYROLL_RE.search(before) or _PAYROLL_RE.match(after.strip()):
+            return month.period
+    return None
+
+
+def fields_for_payment(f: Facts, reference: dt.date, cue_start: int) -> Fields:
+    amount = min(f.amounts, key=lambda a: abs(a.start - cue_start)).value if f.amounts else None
+    return {"amount": amount, "period": payroll_period(f, reference)}
+
+
+def fields_for_personal_data(f: Facts, reference: dt.date) -> Fields:
+    fields: Fields = {}
+    ibans = find_ibans(f.text)
+    if ibans:
+        fields["iban"] = ibans[0].value
+    address = find_address(f.text)
+    if address and address.postal_code:
+        fields.update(address.fields())
+    m = _LAST_NAME_RE.search(f.text)
+    if m:
+        fields["last_name"] = m.group("name") or m.group("name2")
+    if _EMAIL_CUE_RE.search(f.text):
+        emails = find_emails(f.text)
+        if emails:
+            fields["email"] = emails[0].value
+    if _PHONE_CUE_RE.search(f.text):
+        phones = find_phones(f.text)
+        if phones:
+            fields["phone"] = phones[0].value
+    if fields:
+        fields["effective_date"] = f.date(reference, "future")
+    return fields
+
+
+def fields_for_hire(f: Facts, reference: dt.date) -> Fields:
+    fields: Fields = {"start_date": f.date(reference, "future")}
+    for mention in f.dates:
+        before = f.text[:mention.start]
+        if _UNTIL_WORDS_RE.search(before[-40:]):
+            fields["contract_end_date"] = mention.resolve(reference, "future")
+        elif _BIRTH_WORDS_RE.search(before[-30:]):
+            fields["birth_date"] = mention.resolve(reference, "past")
+    title = find_job_title(f.text)
+    if title:
+        fields["job_title"] = title.value
+    fields["hours_per_week"] = contract_hours(f)
+    if f.amounts:
+        fields["salary_amount"], fields["salary_period"] = salary(f)
+    bsn = find_bsn(f.text)
+    if bsn:
+        fields["bsn"] = bsn[0].value
+    personal = fields_for_personal_data(f, reference)
+    personal.pop("effective_date", None)
+    personal.pop("last_name", None)
+    if "email" not in personal and find_emails(f.text):
+        personal["email"] = find_emails(f.text)[0].value
+    fields.update(personal)
+    return {k: v for k, v in fields.items() if v is not None}

@@ -1,0 +1,65 @@
+"""Dutch and English words for mutation types and fields, as a payroll clerk says them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from parsers.models import Mutation
+
+TYPE_LABELS: dict[str, dict[str, str]] = {
+    "hire": {"nl": "indienstmelding", "en": "new hire"},
+    "termination": {"nl": "uitdienstmelding", "en": "termination"},
+    "sick": {"nl": "ziekmelding", "en": "sick report"},
+    "recovery": {"nl": "herstelmelding", "en": "recovery report"},
+    "hours": {"nl": "uren", "en": "hours"},
+    "salary_change": {"nl": "salariswijziging", "en": "salary change"},
+    "hours_change": {"nl": "wijziging contracturen", "en": "change of contract hours"},
+    "one_off_payment": {"nl": "eenmalige uitkering", "en": "one-off payment"},
+    "expense": {"nl": "declaratie", "en": "expense claim"},
+    "personal_data_change": {"nl": "wijziging persoonsgegevens", "en": "change of personal details"},
+}
+
+FIELD_LABELS: dict[str, dict[str, str]] = {
+    "start_date": {"nl": "ingangsdatum", "en": "start date"},
+    "end_date": {"nl": "laatste werkdag", "en": "last working day"},
+    "effective_date": {"nl": "ingangsdatum", "en": "effective date"},
+    "date": {"nl": "datum", "en": "date"},
+    "percentage": {"nl": "percentage", "en": "percentage"},
+    "hours": {"nl": "uren", "en": "hours"},
+    "kind": {"nl": "soort uren", "en": "kind of hours"},
+    "period": {"nl": "periode", "en": "period"},
+    "rate_percentage": {"nl": "toeslagpercentage", "en": "rate"},
+    "salary_amount": {"nl": "salaris", "en": "salary"},
+    "salary_period": {"nl": "salarisperiode", "en": "salary period"},
+    "hours_per_week": {"nl": "uren per week", "en": "hours per week"},
+    "amount": {"nl": "bedrag", "en": "amount"},
+    "description": {"nl": "omschrijving", "en": "description"},
+    "job_title": {"nl": "functie", "en": "job title"},
+    "contract_end_date": {"nl": "einddatum contract", "en": "contract end date"},
+    "birth_date": {"nl": "geboortedatum", "en": "date of birth"},
+    "bsn": {"nl": "BSN", "en": "BSN"},
+    "iban": {"nl": "IBAN", "en": "IBAN"},
+    "email": {"nl": "e-mailadres", "en": "e-mail address"},
+    "phone": {"nl": "telefoonnummer", "en": "phone number"},
+    "street": {"nl": "straat", "en": "street"},
+    "house_number": {"nl": "huisnummer", "en": "house number"},
+    "postal_code": {"nl": "postcode", "en": "postcode"},
+    "city": {"nl": "woonplaats", "en": "city"},
+    "last_name": {"nl": "achternaam", "en": "last name"},
+    "reason": {"nl": "reden", "en": "reason"},
+}
+
+
+def type_label(mutation_type: str, language: str = "nl") -> str:
+    return TYPE_LABELS.get(mutation_type, {}).get(language, mutation_type)
+
+
+def field_label(field: str, language: str = "nl") -> str:
+    return FIELD_LABELS.get(field, {}).get(language, field)
+
+
+def mutation_label(mutation: Mutation, language: str = "nl") -> str:
+    """"Sem de Jong (indienstmelding)", for lists and issue messages."""
+    who = mutation.employee_name or mutation.employee_id or ("onbekend" if language == "nl" else "unknown")
+    return f"{who} ({type_label(mutation.type, language)})"

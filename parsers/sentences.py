@@ -1,0 +1,133 @@
+"""A cleaned mail body cut into the units a reader works with.
+
+Lines become paragraphs; hard-wrapped prose is joined again; bullets, "Label: value"
+lines, headings and pasted tables stand on their own. Every unit keeps the line
+numbers it came from, so each mutation can point at its source.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from parsers.cleanup import BodyLine
+
+UnitKind = Literal["prose", "bullet", "pair", "heading", "table"]
+
+BULLET_RE = re.compile(r"^\s*(?:[-*•–—·+>]+|\d{1,2}[.)]|[a-z][.)])\s*(?=\S)")
+PAIR_RE = re.compile(r"^\s*(?P<label>[^\W\d][\w /().&'-]{0,38}?)\s*:\s+(?P<value>\S.*)$")
+TABLE_SEP_RE = re.compile(r"\s\|\s|\t")
+# Where a sentence ends: . ! ? followed by space and a capital, digit or bullet, unless
+# the period closes an abbreviation or an initial ("S. Dekker", "t/m", "a.s.", "jl.").
+_ABBREVIATIONS = {
+    "a.s", "jl", "t/m", "bijv", "o.a", "ca", "nr", "mr", "mrs", "ms", "dr", "drs", "ir", "ing", "mevr", "mw",
+    "dhr", "st", "e.g", "i.e", "etc", "incl", "excl", "m.i.v", "ivm", "i.v.m", "vs", "no", "tel", "p/m",
+    "p.m", "mnd", "jan", "feb", "febr", "mrt", "apr", "jun", "jul", "aug", "sep", "sept", "okt", "oct",
+    "nov", "dec", "ma", "di", "wo", "do", "vr", "za", "zo", "vd", "v.d", "resp", "evt", "z.s.m", "p.p",
+}
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(]?[A-Z0-9À-Ý•\-*])")
+
+
+@dataclass
+class Unit:
+    kind: UnitKind
+    text: str
+    lines: list[int]
+    paragraph: int
+    forwarded_from: str | None = None
+    offsets: list[tuple[int, int]] = field(default_factory=list)  # (char offset, line number)
+    label: str | None = None  # for pairs
+    value: str | None = None
+    cells: list[list[str]] = field(default_factory=list)  # for tables
+
+    def line_at(self, offset: int) -> int:
+        line = self.lines[0]
+        for start, number in self.offsets:
+            if start <= offset:
+                line = number
+        return line
+
+
+def _kind_of(text: str, known_label: callable) -> UnitKind:  # type: ignore[valid-type]
+    if len(TABLE_SEP_RE.findall(text)) >= 2 or text.count("|") >= 2:
+        return "table"
+    match = PAIR_RE.match(text)
+    if match and known_label(match.group("label")):
+        return "pair"
+    if BULLET_RE.match(text):
+        return "bullet"
+    if text.rstrip().endswith(":") and len(text) < 120:
+        return "heading"
+    return "prose"
+
+
+def units(lines: Sequence[BodyLine], known_label: callable) -> list[Unit]:  # type: ignore[valid-type]
+    """Paragraph-aware units, in order."""
+    result: list[Unit] = []
+    paragraph = 0
+    prose: Unit | None = None
+    for line in lines:
+        text = line.text.strip()
+        if not text:
+            paragraph += 1
+            prose = None
+            continue
+        if len(text) > 5000:
+            text = text[:5000]
+        kind = _kind_of(text, known_label)
+        if kind == "prose":
+            if prose is not None and prose.forwarded_from == line.forwarded_from:
+                prose.offsets.append((len(prose.text) + 1, line.number))
+                prose.text += " " + text
+                prose.lines.append(line.number)
+                continue
+            prose = Unit("prose", text, [line.number], paragraph, line.forwarded_from, [(0, line.number)])
+            result.append(prose)
+            continue
+        prose = None
+        if kind == "table":
+            cells = [c.strip() for c in re.split(r"\s*\|\s*|\t", text.strip("| "))]
+            previous = result[-1] if result else None
+            if previous is not None and previous.kind == "table" and previous.paragraph == paragraph:
+                previous.cells.append(cells)
+                previous.lines.append(line.number)
+                continue
+            result.append(Unit("table", text, [line.number], paragraph, line.forwarded_from,
+                               [(0, line.number)], cells=[cells]))
+            continue
+        unit = Unit(kind, text, [line.number], paragraph, line.forwarded_from, [(0, line.number)])
+        if kind == "bullet":
+            unit.text = BULLET_RE.sub("", text, count=1)
+        elif kind == "pair":
+            match = PAIR_RE.match(text)
+            assert match is not None
+            unit.label, unit.value = match.group("label").strip(), match.group("value").strip()
+        result.append(unit)
+    return result
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    start: int  # offset in the unit's text
+
+
+def sentences(text: str) -> list[Sentence]:
+    """Split prose into sentences, keeping offsets."""
+    found: list[Sentence] = []
+    start = 0
+    for m in _SENTENCE_END_RE.finditer(text):
+        before = text[start:m.start()].rstrip()
+        last_word = before.rsplit(None, 1)[-1] if before else ""
+        token = last_word.rstrip(".!?").lower().lstrip("(")
+        if before.endswith(".") and (token in _ABBREVIATIONS or len(token) == 1):
+            continue
+        if before.endswith(".") and re.fullmatch(r"\d+", token) and re.match(r"\s*\d", text[m.end():]):
+            continue
+        found.append(Sentence(text[start:m.start()], start))
+        start = m.end()
+    if start < len(text):
+        found.append(Sentence(text[start:], start))
+    return [s for s in found if s.text.strip()]
