@@ -23,6 +23,11 @@ app = typer.Typer(help="Loonbode: mutaties uit mail en Excel, klaar voor de loon
                   no_args_is_help=True, add_completion=False)
 
 
+@app.callback()
+def _commands() -> None:
+    """Loonbode: mutaties uit mail en Excel, klaar voor de loonadministratie."""
+
+
 def load_roster(path: Path) -> Roster:
     try:
         return Roster.model_validate_json(path.read_bytes())

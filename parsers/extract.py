@@ -49,13 +49,14 @@ _FULL_RE = re.compile(r"\b(?:volledig|full[-\s]?time|fully|helemaal|geheel|100\s
 _PAYROLL_RE = re.compile(r"(?:salaris\w*|loon\w*|verloning|uitbetaling|payroll|salary|pay\s*run|paycheck|"
                          r"payslip|loonrun|run)", re.IGNORECASE)
 _LAST_NAME_RE = re.compile(
-    r"(?:achternaam|last\s+name|surname|family\s+name)\s+(?:wordt|is\s+nu|is\s+voortaan|naar|to|changed\s+to|"
-    r"becomes|is\s+now|:)?\s*(?P<name>(?:(?:van|de|der|den|ter|ten|el)\s+)*[A-Z][\w'’\-]+)"
+    r"(?:achternaam|last\s+name|surname|family\s+name)\s+(?:[\w'’]+\s+){0,3}?(?:wordt|is\s+nu|is\s+voortaan|naar|"
+    r"to|changed\s+to|becomes|is\s+now|:)\s*(?P<name>(?:(?:van|de|der|den|ter|ten|el)\s+)*[A-Z][\w'’\-]+)"
     r"|(?:heet\s+(?:nu|voortaan)|is\s+now\s+called)\s+(?P<name2>(?:(?:van|de|der|den|ter|ten|el)\s+)*"
     r"[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+)?)"
 )
 _EMAIL_CUE_RE = re.compile(r"e-?mail|mail\s*adres|mailadres", re.IGNORECASE)
-_PHONE_CUE_RE = re.compile(r"telefoon|mobiel|nummer|phone|mobile|number|tel\b|gsm", re.IGNORECASE)
+_PHONE_CUE_RE = re.compile(r"\b(?:telefoon\w*|mobiel\w*|(?:mobiele?\s+)?nummer|phone|mobile|number|tel|gsm)\b",
+                           re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,9 @@ def fields_for_termination(f: Facts, reference: dt.date) -> Fields:
 
 def hours_value(f: Facts, cue_start: int, cue_end: int) -> float | None:
     """The number of hours a cue is about: the number glued to it or to an hours unit."""
+    if cue_start == cue_end:
+        # A kind given by a heading ("Overuren februari:") over "Gerrit 4": the first number.
+        return next((n.value for n in f.numbers if not _PER_WEEK_RE.match(f.text[n.end:])), None)
     best: tuple[int, float] | None = None
     for n in f.numbers:
         after = f.text[n.end:]
@@ -231,7 +235,7 @@ def fields_for_personal_data(f: Facts, reference: dt.date) -> Fields:
         if emails:
             fields["email"] = emails[0].value
     if _PHONE_CUE_RE.search(f.text):
-        phones = find_phones(f.text)
+        phones = [p for p in find_phones(f.text) if not any(i.start <= p.start < i.end for i in ibans)]
         if phones:
             fields["phone"] = phones[0].value
     if fields:

@@ -22,12 +22,14 @@ from parsers.mime import MailMessage, read_mail
 from parsers.models import Issue, Mutation, ParseResult
 from parsers.people import RosterIndex
 from parsers.roster import Employer, Roster
+from parsers.sentences import MAX_LINE
 from parsers.spreadsheets import SpreadsheetError, is_spreadsheet, read_spreadsheet
 from parsers.tables import TableContext, read_rows
 from parsers.text import ReadContext, TextReader, hire_issue
 from parsers.validation import validate
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+MANY_ROWS = 2000  # more mutations than this from one attachment deserve a second look
 _ENGLISH_RE = re.compile(r"\b(?:the|and|is|has|have|with|for|from|please|thanks|hours|his|her|as of|will|"
                          r"been|this|our|we|you)\b", re.IGNORECASE)
 _DUTCH_RE = re.compile(r"\b(?:de|het|een|en|is|van|met|voor|per|heeft|graag|groet|uur|uren|zijn|haar|"
@@ -96,6 +98,10 @@ def read_message(mail: MailMessage, employer: Employer, reference: dt.date, resu
     index = RosterIndex(employer)
     cleaned = clean_body(mail.body, subject=mail.subject)
     lines = list(cleaned.lines)
+    for line in lines:
+        if len(line.text) > MAX_LINE:
+            result.issues.append(Issue(severity="warning", message=f"regel {line.number} is te lang "
+                                       f"({len(line.text):,} tekens); alleen het begin is gelezen".replace(",", ".")))
     hint = _period_hint(mail, lines, reference, index)
     ctx = ReadContext(index=index, reference=reference, part="body", period_hint=hint,
                       lenient_case=_is_lower_case_writer(lines))
@@ -129,6 +135,7 @@ def _read_attachment(filename: str, data: bytes, index: RosterIndex, reference: 
     file_months = find_months(re.sub(r"[_.]", " ", filename), reference)
     file_period = file_months[0].period if file_months else None
     found_any = False
+    before = len(drafts.drafts)
     for sheet in workbook.sheets:
         ctx = TableContext(index=index, reference=reference, part=f"attachment:{filename}", sheet=sheet.name,
                            period_hint=file_period or hint, kind_hint=kind_hint)
@@ -139,6 +146,10 @@ def _read_attachment(filename: str, data: bytes, index: RosterIndex, reference: 
                 draft.set("period", file_period or hint)
             drafts.drafts.append(draft)
         result.issues.extend(found.issues)
+    added = len(drafts.drafts) - before
+    if added > MANY_ROWS:
+        result.issues.append(Issue(severity="warning", message=f"bijlage {filename}: ongewoon veel mutaties "
+                                   f"({added}); controleer of dit het juiste bestand is"))
     if not found_any:
         result.issues.append(Issue(severity="warning", message=f"bijlage {filename}: geen kopregel met "
                                                                "medewerkers en mutaties gevonden"))

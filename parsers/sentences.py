@@ -14,6 +14,8 @@ from typing import Literal
 
 from parsers.cleanup import BodyLine
 
+MAX_LINE = 5000  # characters of one line that are read; beyond that a line is no prose
+
 UnitKind = Literal["prose", "bullet", "pair", "heading", "table"]
 
 BULLET_RE = re.compile(r"^\s*(?:[-*•–—·+>]+|\d{1,2}[.)]|[a-z][.)])\s*(?=\S)")
@@ -74,8 +76,7 @@ def units(lines: Sequence[BodyLine], known_label: callable) -> list[Unit]:  # ty
             paragraph += 1
             prose = None
             continue
-        if len(text) > 5000:
-            text = text[:5000]
+        text = text[:MAX_LINE]
         kind = _kind_of(text, known_label)
         if kind == "prose":
             if prose is not None and prose.forwarded_from == line.forwarded_from:

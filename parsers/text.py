@@ -485,8 +485,8 @@ def _value_spans(text: str) -> list[tuple[int, int]]:
     if title:
         spans.append((title.start, title.end))
     for m in re.finditer(r"(?:achternaam|last\s+name|surname)\s+(?:\w+\s+){0,3}?(?:naar|to|wordt|:)\s+"
-                         r"(?:[a-z]+\s+)*[A-Z][\w'’\-]+", text):
-        spans.append((m.start(), m.end()))
+                         r"(?P<value>(?:[a-z]+\s+)*[A-Z][\w'’\-]+)", text):
+        spans.append(m.span("value"))
     return spans
 
 

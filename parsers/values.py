@@ -23,7 +23,8 @@ BSN_RE = re.compile(r"(?<![\d.])(\d{3}[ .]?\d{2}[ .]?\d{2}[ .]?\d{2}|\d{8,9})(?!
 BSN_CONTEXT_RE = re.compile(r"\b(?:bsn|burgerservicenummer|sofi-?nummer|sofinummer|citizen service number)\b",
                             re.IGNORECASE)
 EMAIL_RE = re.compile(r"\b[\w.+'-]+@[\w-]+(?:\.[\w-]+)+\b")
-PHONE_RE = re.compile(r"(?<![\w+])(?:\+31|0031|0)[\s-]?(?:\(0\))?\s?(?:6|[1-9]\d{1,2})(?:[\s-]?\d){6,7}(?!\d)")
+# Dutch numbers: nine digits after the 0 or +31, however they are grouped.
+PHONE_RE = re.compile(r"(?<![\w+])(?:\+31|0031|0)(?:[\s-]?\(0\))?(?:[\s-]?\d){9}(?!\d)")
 POSTCODE_RE = re.compile(r"\b(?P<digits>[1-9]\d{3})\s?(?P<letters>[A-Z]{2})\b")
 
 _PARTICLE = r"(?:van|de|der|den|het|ter|ten|te|op|aan|in|bij|'t|’t|st\.|sint)"

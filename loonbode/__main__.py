@@ -1,0 +1,5 @@
+"""`python -m loonbode` runs the command line."""
+
+from loonbode.cli import main
+
+main()
