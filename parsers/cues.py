@@ -33,7 +33,9 @@ CUE_PATTERNS: list[tuple[str, str | None, re.Pattern[str]]] = [
         r"(?:aan\s+het\s+werk|aan\s+de\s+slag|begonnen|gestart|werkzaam)|"
         r"werkt\b[^.;\n]{0,40}?\bweer\b|weer\s+(?:aan\s+het\s+)?werk(?:en|t)?\b|"
         r"(?:is|are|was|been|came|come|comes)\s+back(?:\s+at|\s+to)?\s+(?:work|the\s+office)|back\s+at\s+work|"
-        r"returned\s+to\s+work|recovered|back\s+to\s+work|fit\s+again|resumed\s+work)"
+        r"returned\s+to\s+work|recovered|back\s+to\s+work|fit\s+again|resumed\s+work|"
+        r"back\s+(?:full[-\s]?time|part[-\s]?time|in\s+the\s+office)|"
+        r"(?:work|works|working)\s+(?:\w+\s+|\d+\s*%\s+){0,3}again)"
     )),
     ("sick", None, _c(
         r"\b(?:ziek(?:gemeld|melding|te\s*melding)?|ziek\s+gemeld|arbeidsongeschikt|uitgevallen|"
@@ -56,7 +58,9 @@ CUE_PATTERNS: list[tuple[str, str | None, re.Pattern[str]]] = [
         r"aanwinst|personeelslid)|komt\b[^.;\n]{0,60}\bbij\s+ons\s+(?:werken|in\s+dienst|team)|"
         r"(?:komt|begint|start)\s+(?:bij\s+ons|per|op|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag)|"
         r"aangenomen|new\s+(?:hire|employee|colleague|starter|team\s+member)|(?:we(?:'ve|’ve|\s+have)?\s+)?hired|"
-        r"(?:will\s+)?join(?:s|ing)?\s+(?:us|the\s+team)|starts?\s+(?:with\s+us|working|on|as\s+of)|onboarding)\b"
+        r"(?:will\s+)?join(?:s|ing)?\s+(?:us|the\s+(?:\w+\s+)?team|our\s+(?:\w+\s+)?team|the\s+company)|"
+        r"starts?\s+(?:with\s+us|working|on|as\s+of|per|mon|tue|wed|thu|fri|sat|sun|monday|tuesday|wednesday|"
+        r"thursday|friday|saturday|sunday|\d)|new\s+starters?|onboarding|(?:found|hired|recruited)\s+(?:a|our)\s+new)\b"
     )),
     ("hours", "irregular", _c(
         r"\b(?:ort|ort-uren|ort\s+uren|onregelmatigheids(?:toeslag|uren)|onregelmatige\s+(?:diensten|uren)|"
@@ -76,7 +80,8 @@ CUE_PATTERNS: list[tuple[str, str | None, re.Pattern[str]]] = [
     ("hours_change", None, _c(
         r"\b(?:contracturen|contract\s*uren|arbeidsduur|uur\s+per\s+week|uren\s+per\s+week|urige\s+werkweek|"
         r"uur\s+p/?w|uur\s+in\s+de\s+week|hours\s+(?:per|a)\s+week|hour\s+week|contract(?:ed)?\s+hours|"
-        r"minder\s+(?:uren\s+)?werken|meer\s+uren\s+werken|working\s+hours)\b"
+        r"minder\s+(?:uren\s+)?werken|meer\s+uren\s+werken|working\s+hours|"
+        r"uur\s+(?:gaan\s+|te\s+)?werken|(?:op|naar)\s+\d+\s*uur|hours\s+a\s+week|hrs?/w(?:ee)?k)\b"
     )),
     ("one_off_payment", None, _c(
         r"\b(?:\w*bonus|eenmalige\s+(?:uitkering|beloning|betaling|vergoeding|bonus)|gratificatie|"
@@ -86,16 +91,16 @@ CUE_PATTERNS: list[tuple[str, str | None, re.Pattern[str]]] = [
     ("expense", None, _c(
         r"\b(?:declaratie\w*|declareren|gedeclareerd|\w*onkosten\w*|reiskosten|parkeerkosten|"
         r"\w+kosten\s+(?:gemaakt|voorgeschoten|vergoed)|kilometervergoeding|km-vergoeding|voorgeschoten|"
-        r"\w*vergoeding|expense\w*|reimburse\w*|travel\s+costs?|mileage|out[-\s]of[-\s]pocket)\b"
+        r"\w*vergoeding|expense\w*|reimburse\w*|travel\s+costs?|mileage|out[-\s]of[-\s]pocket|"
+        r"\d+\s*km\b|kilometers?|kilometres?)\b"
     )),
     ("salary_change", None, _c(
-        r"\b(?:salaris\w*|loonsverhoging|loonwijziging|brutoloon|uurloon|maandloon|\w*loon\b|"
-        r"nieuw(?:e)?\s+(?:bruto)?salaris|salary|pay\s+(?:rise|raise|increase)|raise|wage|hourly\s+rate|"
-        r"rate\s+of\s+pay)\b"
+        r"\b(?:\w*salaris\w*|loonsverhoging|loonwijziging|\w*loon\b|lonen|\w*tarief|salary|salaries|"
+        r"pay\s+(?:rise|raise|increase)|raise|wage|wages|hourly\s+rate|rate\s+of\s+pay|pay\s+rate)\b"
     )),
     ("personal_data_change", None, _c(
         r"\b(?:verhuisd|verhuist|verhuizing|nieuw(?:e)?\s+adres|adres\w*|woont|woon\s+ik|ik\s+woon|woonadres|"
-        r"lives\s+at|living\s+at|"
+        r"lives\s+at|living\s+at|live\s+at|moved\s+to|"
         r"rekeningnummer|bankrekening|iban|e-?mail\s*adres|e-?mailadres|telefoonnummer|mobiel(?:e)?\s+nummer|"
         r"\w*nummer\s+is\s+gewijzigd|achternaam|getrouwd|moving\s+house|moved|new\s+address|address|"
         r"bank\s+account|account\s+number|phone\s+number|mobile\s+number|mobile|e-?mail\s+address|"

@@ -40,9 +40,14 @@ _HOURS_UNIT_RE = re.compile(r"^\s*(?:uur|uren|u\b|hours?|hrs?|h\b|overuren|meeru
 _PER_WEEK_RE = re.compile(r"^\s*(?:-\s*)?(?:uur|uren|hours?|hrs?|u)?\s*(?:per|p/?|a|in\s+de|/)\s*(?:week|wk|w)\b"
                           r"|^\s*-?\s*urige?\b|^\s*(?:uur|uren|hours?)?\s*(?:contract|werkweek|week)",
                           re.IGNORECASE)
+# "24 uur werken", "op 36 uur": contract hours without "per week".
+_WORK_HOURS_RE = re.compile(r"^\s*(?:uur|uren|hours?|hrs?)\s+(?:per\s+week\s+|in\s+de\s+week\s+)?(?:gaan\s+|te\s+)?"
+                            r"(?:werken|work|working)\b", re.IGNORECASE)
 _NOT_THIS_NUMBER_RE = re.compile(r"(?:\bipv|\bi\.p\.v\.?|in\s+plaats\s+van|instead\s+of|\bnu|\bnow|\bwas|\bfrom|"
-                                 r"\bvan|on\s+top\s+of\s+(?:his|her|their)|boven(?:op)?\s+(?:zijn|haar)|\bof)\s*$",
+                                 r"\bvan|on\s+top\s+of\s+(?:his|her|their)|boven(?:op)?\s+(?:zijn|haar)|\bof|\(was|\(nu|\(now)\s*[€]?\s*$",
                                  re.IGNORECASE)
+_FUTURE_TENSE_RE = re.compile(r"\b(?:will|'ll|’ll|going\s+to|gaat|gaan|zal|zullen|komt|komen|begint|starts?)\b",
+                              re.IGNORECASE)
 _HALF_RE = re.compile(r"\b(?:halve\s+dagen|halve\s+dag|halftime|halve\s+tijd|half\s+days?|part[-\s]time|"
                       r"parttime|deeltijd|gedeeltelijk|partly|partially)\b", re.IGNORECASE)
 _FULL_RE = re.compile(r"\b(?:volledig|full[-\s]?time|fully|helemaal|geheel|100\s*%)\b", re.IGNORECASE)
@@ -80,6 +85,9 @@ class Facts:
         return cls(text, dates, amounts, percentages, numbers)
 
     def date(self, reference: dt.date, prefer: Prefer, *, skip_birth: bool = True) -> dt.date | None:
+        if _FUTURE_TENSE_RE.search(self.text):
+            # "he'll work again from Wednesday", "gaat vanaf maandag weer werken".
+            prefer = "future"
         for mention in self.dates:
             before = self.text[:mention.start]
             if skip_birth and _BIRTH_WORDS_RE.search(before[-30:]):
@@ -160,7 +168,7 @@ def fields_for_hours(f: Facts, kind: str, cue_start: int, cue_end: int, referenc
     rate = next((p.value for p in f.percentages if 100 <= p.value <= 300), None)
     if rate is not None and kind != "extra":
         fields["rate_percentage"] = rate
-    specific = next((d for d in f.dates if d.kind in ("absolute", "day_month", "weekday", "relative_day")), None)
+    specific = next((d for d in f.dates if d.kind != "first_of_next_month"), None)
     if specific is not None:
         fields["date"] = specific.resolve(reference, "past")
     months = find_months(f.text, reference)
@@ -176,6 +184,9 @@ def contract_hours(f: Facts) -> float | None:
     for n in f.numbers:
         if _PER_WEEK_RE.match(f.text[n.end:]) and not _NOT_THIS_NUMBER_RE.search(f.text[:n.start][-25:]):
             return n.value
+    for n in f.numbers:
+        if _WORK_HOURS_RE.match(f.text[n.end:]) and not _NOT_THIS_NUMBER_RE.search(f.text[:n.start][-25:]):
+            return n.value
     # "contracturen van 32 naar 28": the number after "naar"/"to".
     m = re.search(r"(?:naar|to|wordt|becomes)\s+(?P<n>\d+(?:[.,]\d+)?)\s*(?:uur|uren|hours?)?\b", f.text, re.I)
     return parse_number(m.group("n")) if m else None
@@ -185,15 +196,32 @@ def fields_for_hours_change(f: Facts, reference: dt.date) -> Fields:
     return {"effective_date": f.date(reference, "future"), "hours_per_week": contract_hours(f)}
 
 
-def salary(f: Facts) -> tuple[float | None, str | None]:
-    """The new salary and its period: the amount after "naar"/"to", else the last one."""
-    if not f.amounts:
+_PERIOD_WORDS: list[tuple[str, re.Pattern[str]]] = [
+    ("hour", re.compile(r"uurloon|uurtarief|per\s+uur|hourly|per\s+hour|an\s+hour", re.I)),
+    ("year", re.compile(r"jaarsalaris|jaarloon|per\s+jaar|annual|per\s+(?:year|annum)|a\s+year", re.I)),
+    ("four_weeks", re.compile(r"vierweken|4[-\s]?weken|four[-\s]week", re.I)),
+    ("week", re.compile(r"weekloon|per\s+week|weekly", re.I)),
+    ("month", re.compile(r"maandsalaris|maandloon|per\s+maand|monthly|per\s+month|a\s+month", re.I)),
+]
+
+
+def salary(f: Facts, context: str = "") -> tuple[float | None, str | None]:
+    """The new salary and its period: the amount after "naar"/"to", never the old one."""
+    candidates = [a for a in f.amounts if not _NOT_THIS_NUMBER_RE.search(f.text[:a.start][-25:])]
+    if not candidates:
+        # "Gerrit: 3.640 (was 3.520)" under a heading about wages: a bare number.
+        candidates = [n for n in f.numbers if (n.value >= 100 or n.value != int(n.value))
+                      and not _NOT_THIS_NUMBER_RE.search(f.text[:n.start][-25:])]
+    if not candidates:
         return None, None
-    chosen = f.amounts[-1]
-    for amount in f.amounts:
+    chosen = candidates[0]
+    for amount in candidates:
         if re.search(r"(?:naar|to|wordt|bedraagt|becomes|of)\s*$", f.text[:amount.start][-12:], re.I):
             chosen = amount
     period = salary_period_near(f.text, chosen.end)
+    if period is None:
+        words = f"{context} {f.text}"
+        period = next((p for p, pattern in _PERIOD_WORDS if pattern.search(words)), None)
     if period is None:
         period = "hour" if chosen.value < 100 else "month"
     return chosen.value, period
@@ -215,8 +243,12 @@ def payroll_period(f: Facts, reference: dt.date) -> str | None:
 
 
 def fields_for_payment(f: Facts, reference: dt.date, cue_start: int) -> Fields:
-    amount = min(f.amounts, key=lambda a: abs(a.start - cue_start)).value if f.amounts else None
-    return {"amount": amount, "period": payroll_period(f, reference)}
+    if not f.amounts:
+        return {"amount": None}
+    # "412 km x € 0,23 = € 94,76": the result counts, not the rate.
+    after_equals = [a for a in f.amounts if re.search(r"=\s*$", f.text[:a.start][-4:])]
+    amount = after_equals[-1] if after_equals else min(f.amounts, key=lambda a: abs(a.start - cue_start))
+    return {"amount": amount.value, "period": payroll_period(f, reference)}
 
 
 def fields_for_personal_data(f: Facts, reference: dt.date) -> Fields:

@@ -14,7 +14,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 from parsers.numbers import parse_number
 
@@ -37,19 +37,18 @@ PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 def _number(value: Any) -> Any:
-    """Accept "7,5" and "3.450,00" as well as numbers; leave anything else to pydantic."""
+    """Accept "7,5" and "3.450,00" as well as numbers; 3450.0 becomes 3450, which reads better."""
     if isinstance(value, str):
         parsed = parse_number(value)
-        return parsed if parsed is not None else value
+        if parsed is None:
+            return value
+        value = parsed
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else round(value, 2)
     return value
 
 
-def _compact_number(value: float) -> float | int:
-    # 3450.0 reads better as 3450 in JSON and in the queue.
-    return int(value) if float(value).is_integer() else round(value, 2)
-
-
-Number = Annotated[float, BeforeValidator(_number), PlainSerializer(_compact_number)]
+Number = Annotated[int | float, BeforeValidator(_number)]
 
 
 def _iban(value: Any) -> Any:

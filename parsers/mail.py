@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from parsers.autoreply import automatic_reply_reason, bulk_mail_reason
 from parsers.cleanup import BodyLine, clean_body
-from parsers.cues import find_cues
+from parsers.cues import Cue, find_cues
 from parsers.dates import find_months
 from parsers.drafts import Draft, DraftSet
 from parsers.mime import MailMessage, read_mail
@@ -26,7 +26,7 @@ from parsers.sentences import MAX_LINE
 from parsers.spreadsheets import SpreadsheetError, is_spreadsheet, read_spreadsheet
 from parsers.tables import TableContext, read_rows
 from parsers.text import ReadContext, TextReader, hire_issue
-from parsers.validation import validate
+from parsers.validation import validate_normal
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 MANY_ROWS = 2000  # more mutations than this from one attachment deserve a second look
@@ -105,7 +105,8 @@ def read_message(mail: MailMessage, employer: Employer, reference: dt.date, resu
     hint = _period_hint(mail, lines, reference, index)
     ctx = ReadContext(index=index, reference=reference, part="body", period_hint=hint,
                       lenient_case=_is_lower_case_writer(lines))
-    drafts, tables = TextReader(ctx).read(lines)
+    reader = TextReader(ctx)
+    drafts, tables = reader.read(lines)
     kind_hint = next((c for c in find_cues(f"{mail.subject} {' '.join(line.text for line in lines[:6])}")
                       if c.type == "hours"), None)
     for table in tables:
@@ -118,14 +119,26 @@ def read_message(mail: MailMessage, employer: Employer, reference: dt.date, resu
     for attachment in mail.attachments:
         if not is_spreadsheet(attachment.filename, attachment.content_type):
             continue
-        _read_attachment(attachment.filename, attachment.data, index, reference, hint, kind_hint, drafts, result)
+        _read_attachment(attachment.filename, attachment.data, index, reference, hint, kind_hint, drafts, result,
+                         pay_period=reader.pay_period)
     if not drafts.drafts and mail.subject and find_cues(mail.subject):
         drafts = _read_with_subject(mail, lines, ctx)
-    result.mutations = [_finish(d, reference, hint, result) for d in drafts]
+    # Drafts are let go as they become mutations, so a huge sheet is not held twice.
+    pending = [d for d in drafts.drafts if not _is_empty_hire(d)]
+    drafts.drafts.clear()
+    pending.reverse()
+    while pending:
+        result.mutations.append(_finish(pending.pop(), reference, hint, result))
+
+
+def _is_empty_hire(draft: Draft) -> bool:
+    # "Daan is nieuw, zijn gegevens volgen": a new person without anything to enter yet.
+    return draft.type == "hire" and not draft.fields
 
 
 def _read_attachment(filename: str, data: bytes, index: RosterIndex, reference: dt.date, hint: str | None,
-                     kind_hint, drafts: DraftSet, result: ParseResult) -> None:  # type: ignore[no-untyped-def]
+                     kind_hint: Cue | None, drafts: DraftSet, result: ParseResult, *,
+                     pay_period: str | None) -> None:
     try:
         workbook = read_spreadsheet(filename, data)
     except SpreadsheetError as exc:
@@ -144,6 +157,8 @@ def _read_attachment(filename: str, data: bytes, index: RosterIndex, reference: 
         for draft in found.drafts:
             if draft.type == "hours" and "period" not in draft.fields and (file_period or hint):
                 draft.set("period", file_period or hint)
+            if draft.type in ("one_off_payment", "expense") and pay_period:
+                draft.set("period", pay_period)
             drafts.drafts.append(draft)
         result.issues.extend(found.issues)
     added = len(drafts.drafts) - before
@@ -209,9 +224,12 @@ def _finish(draft: Draft, reference: dt.date, hint: str | None, result: ParseRes
     issues = _person_issues(draft) + list(draft.issues)
     issues += [Issue(severity="warning", message=f"{why}: {draft.fields[name]}", field=name)
                for name, why in draft.assumed.items() if name in draft.fields]
-    issues += validate(draft.type, draft.fields, reference=reference)
+    mutation = draft.to_mutation(issues, 0.5)
+    issues += validate_normal(mutation.type, mutation.fields, reference=reference)
     confidence = draft.certainty * (draft.match_score if draft.employee or draft.type == "hire" else 0.5)
     confidence *= 0.9 ** len(draft.assumed)
     if any(i.severity == "error" for i in issues):
         confidence *= 0.7
-    return draft.to_mutation(issues, round(min(max(confidence, 0.05), 0.99), 2))
+    mutation.issues = issues
+    mutation.confidence = round(min(max(confidence, 0.05), 0.99), 2)
+    return mutation

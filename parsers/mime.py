@@ -116,7 +116,7 @@ _EXTENSIONS = {
 _DEFECTS = {
     "NoBoundaryInMultipartDefect": "een multipart-deel zonder grens (boundary)",
     "StartBoundaryNotFoundDefect": "de opgegeven MIME-grens komt niet voor",
-    "CloseBoundaryNotFoundDefect": "de afsluitende MIME-grens ontbreekt, het bericht is afgebroken",
+    "CloseBoundaryNotFoundDefect": "de afsluitende MIME-grens ontbreekt (mogelijk afgebroken)",
     "FirstHeaderLineIsContinuationDefect": "de eerste kopregel is een vervolgregel",
     "MisplacedEnvelopeHeaderDefect": "een misplaatste envelopregel ('From ')",
     "MissingHeaderBodySeparatorDefect": "de lege regel tussen kopregels en inhoud ontbreekt",
@@ -298,11 +298,14 @@ def _decode_bytes(data: bytes, charset: str | None) -> tuple[str, str | None]:
 def _decode_encoded_word(charset: str, encoding: str, encoded: str) -> tuple[str, bool]:
     raw = encoded.encode("ascii", errors="replace")
     damaged = False
-    if encoding.lower() == "b":
-        data, damaged = _decode_base64(raw)
-    else:
-        data = binascii.a2b_qp(raw, header=True)
-    text, problem = _decode_bytes(data, charset.split("*", 1)[0])
+    try:
+        if encoding.lower() == "b":
+            data, damaged = _decode_base64(raw)
+        else:
+            data = binascii.a2b_qp(raw, header=True)
+        text, problem = _decode_bytes(data, charset.split("*", 1)[0])
+    except Exception:  # a header must never cost the whole mail; keep the word as sent
+        return f"=?{charset}?{encoding}?{encoded}?=", True
     return text, damaged or problem is not None
 
 
@@ -615,7 +618,7 @@ def _read_multipart(part: Message, depth: int, reading: _Reading) -> _Content:
         # The part that was being sent when the mail broke off is incomplete.
         for attachment in reading.attachments[attachments_before_last:]:
             reading.problem(
-                f"Bijlage '{attachment.filename}' is waarschijnlijk onvolledig: "
+                f"Bijlage '{attachment.filename}' is mogelijk onvolledig: "
                 "het bericht is afgebroken."
             )
     if part.get_content_subtype() == "alternative":

@@ -8,7 +8,7 @@ numbers it came from, so each mutation can point at its source.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -21,6 +21,7 @@ UnitKind = Literal["prose", "bullet", "pair", "heading", "table"]
 BULLET_RE = re.compile(r"^\s*(?:[-*•–—·+>]+|\d{1,2}[.)]|[a-z][.)])\s*(?=\S)")
 PAIR_RE = re.compile(r"^\s*(?P<label>[^\W\d][\w /().&'-]{0,38}?)\s*:\s+(?P<value>\S.*)$")
 TABLE_SEP_RE = re.compile(r"\s\|\s|\t")
+ALIGNED_RE = re.compile(r"\S\s{3,}\S")
 # Where a sentence ends: . ! ? followed by space and a capital, digit or bullet, unless
 # the period closes an abbreviation or an initial ("S. Dekker", "t/m", "a.s.", "jl.").
 _ABBREVIATIONS = {
@@ -52,9 +53,12 @@ class Unit:
         return line
 
 
-def _kind_of(text: str, known_label: callable) -> UnitKind:  # type: ignore[valid-type]
+def _kind_of(text: str, known_label: Callable[[str], bool]) -> UnitKind:
     if len(TABLE_SEP_RE.findall(text)) >= 2 or text.count("|") >= 2:
-        return "table"
+        cells = _cells(text)
+        return "pair" if len(cells) == 2 and known_label(cells[0]) else "table"
+    if TABLE_SEP_RE.search(text) and known_label(_cells(text)[0]):
+        return "pair"
     match = PAIR_RE.match(text)
     if match and known_label(match.group("label")):
         return "pair"
@@ -62,36 +66,52 @@ def _kind_of(text: str, known_label: callable) -> UnitKind:  # type: ignore[vali
         return "bullet"
     if text.rstrip().endswith(":") and len(text) < 120:
         return "heading"
+    if ALIGNED_RE.search(text):
+        # "Priya Ramdin     € 1.200,00": a row of a list laid out with spaces.
+        return "bullet"
     return "prose"
 
 
-def units(lines: Sequence[BodyLine], known_label: callable) -> list[Unit]:  # type: ignore[valid-type]
+def _cells(text: str) -> list[str]:
+    return [c.strip() for c in re.split(r"\s*\|\s*|\t", text.strip("| \t"))]
+
+
+def _continues(previous: Unit, text: str, raw: str) -> bool:
+    """Whether a line carries on the unit above it (a wrapped sentence or bullet)."""
+    if previous.kind == "bullet":
+        # An indented or lower-case line under a bullet is the rest of that bullet.
+        return raw[:1] in (" ", "\t") or text[:1].islower()
+    if previous.kind != "prose":
+        return False
+    last_line = previous.text[previous.offsets[-1][0]:].rstrip()
+    if last_line.endswith((".", "!", "?", ":")):
+        return text[:1].islower()
+    # Short lines without an end mark are a list; long ones were wrapped by the mail client.
+    return text[:1].islower() or len(last_line) >= 50
+
+
+def units(lines: Sequence[BodyLine], known_label: Callable[[str], bool]) -> list[Unit]:
     """Paragraph-aware units, in order."""
     result: list[Unit] = []
     paragraph = 0
-    prose: Unit | None = None
     for line in lines:
-        text = line.text.strip()
+        text = line.text.strip()[:MAX_LINE]
         if not text:
             paragraph += 1
-            prose = None
             continue
-        text = text[:MAX_LINE]
+        previous = result[-1] if result and result[-1].paragraph == paragraph else None
         kind = _kind_of(text, known_label)
-        if kind == "prose":
-            if prose is not None and prose.forwarded_from == line.forwarded_from:
-                prose.offsets.append((len(prose.text) + 1, line.number))
-                prose.text += " " + text
-                prose.lines.append(line.number)
-                continue
-            prose = Unit("prose", text, [line.number], paragraph, line.forwarded_from, [(0, line.number)])
-            result.append(prose)
+        if kind in ("prose", "heading") and previous is not None \
+                and previous.forwarded_from == line.forwarded_from and _continues(previous, text, line.text):
+            previous.offsets.append((len(previous.text) + 1, line.number))
+            previous.text += " " + text
+            previous.lines.append(line.number)
+            if previous.kind == "prose" and previous.text.endswith(":") and len(previous.text) < 160:
+                previous.kind = "heading"
             continue
-        prose = None
         if kind == "table":
-            cells = [c.strip() for c in re.split(r"\s*\|\s*|\t", text.strip("| "))]
-            previous = result[-1] if result else None
-            if previous is not None and previous.kind == "table" and previous.paragraph == paragraph:
+            cells = _cells(text)
+            if previous is not None and previous.kind == "table":
                 previous.cells.append(cells)
                 previous.lines.append(line.number)
                 continue
@@ -101,10 +121,16 @@ def units(lines: Sequence[BodyLine], known_label: callable) -> list[Unit]:  # ty
         unit = Unit(kind, text, [line.number], paragraph, line.forwarded_from, [(0, line.number)])
         if kind == "bullet":
             unit.text = BULLET_RE.sub("", text, count=1)
-        elif kind == "pair":
-            match = PAIR_RE.match(text)
-            assert match is not None
-            unit.label, unit.value = match.group("label").strip(), match.group("value").strip()
+            match = PAIR_RE.match(unit.text)
+            if match and known_label(match.group("label")):
+                unit.kind = "pair"
+        if unit.kind == "pair":
+            if TABLE_SEP_RE.search(unit.text) or "|" in unit.text:
+                unit.label, unit.value = _cells(unit.text)[:2] if len(_cells(unit.text)) > 1 else (unit.text, "")
+            else:
+                match = PAIR_RE.match(unit.text)
+                assert match is not None
+                unit.label, unit.value = match.group("label").strip(), match.group("value").strip()
         result.append(unit)
     return result
 

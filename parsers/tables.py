@@ -26,6 +26,7 @@ from parsers.drafts import Draft, DraftSet
 from parsers.models import Issue
 from parsers.numbers import find_percentages, parse_hours, parse_number
 from parsers.people import RosterIndex, fold
+from parsers.spreadsheets import column_letter
 from parsers.values import salary_period_near
 
 Row = tuple[int, tuple[Any, ...]]
@@ -59,7 +60,9 @@ _HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
 _SYNONYM_ROLE = {fold(s): role for role, synonyms in _HEADER_SYNONYMS.items() for s in synonyms}
 _GRID_RE = re.compile(r"^(?:wk|week|w)\s*\.?\s*\d{1,2}$|^(?:ma|di|wo|do|vr|za|zo|mon|tue|wed|thu|fri|sat|sun)"
                       r"(?:\s+\d{1,2}(?:[-/]\d{1,2})?)?$|^\d{1,2}$|^\d{1,2}[-/]\d{1,2}$", re.IGNORECASE)
-_TOTAL_ROW_RE = re.compile(r"^\s*(?:sub)?(?:totaal|totalen|total|totals|som|sum|grand total|eindtotaal)\b", re.I)
+# A totals row names itself in one of its cells ("Totaal", "Total hours").
+_TOTAL_ROW_RE = re.compile(r"(?:^|\| )\s*(?:sub)?(?:totaal|totalen|total|totals|som|sum|grand total|eindtotaal)\b",
+                           re.I)
 _EXAMPLE_RE = re.compile(r"\b(?:voorbeeld\w*|example|bijvoorbeeld|sample|dummy)\b", re.IGNORECASE)
 _INSTRUCTION_SHEET_RE = re.compile(r"instructie|instructions?|toelichting|uitleg|voorbeeld|example|lijsten|lists|"
                                    r"keuzelijst|readme|help|info|codes|legenda|legend|settings|instellingen",
@@ -84,9 +87,10 @@ class _Columns:
     roles: dict[int, str] = field(default_factory=dict)  # column index → role
     kinds: dict[int, Cue] = field(default_factory=dict)  # column index → hours/payment kind
     grid: list[int] = field(default_factory=list)
+    by_role: dict[str, int] = field(default_factory=dict)  # role → column, once the header is read
 
     def first(self, role: str) -> int | None:
-        return next((i for i, r in self.roles.items() if r == role), None)
+        return self.by_role.get(role)
 
 
 @dataclass
@@ -137,6 +141,7 @@ def _find_header(rows: Sequence[Row]) -> tuple[int, _Columns] | None:
         has_content = any(r in ("kind", "hours", "amount", "quantity", "date") for r in columns.roles.values()) \
             or columns.kinds or len(columns.grid) >= 2
         if has_person and has_content:
+            columns.by_role = {role: col for col, role in columns.roles.items()}
             return position, columns
     return None
 
@@ -157,18 +162,24 @@ def read_rows(rows: Sequence[Row], ctx: TableContext) -> TableResult:
     rate_match = _RATE_RE.search(title)
     rate = float(rate_match.group(1)) if rate_match else ctx.rate_hint
     sums: dict[tuple[str, str], Draft] = {}
+    people: dict[tuple[Any, ...], _Person | None] = {}
     for row_number, values in rows[position + 1:]:
         texts = [_text(v) for v in values]
-        if not any(texts):
+        words = " | ".join(t for t in texts if isinstance(t, str) and t and not t[0].isdigit())
+        if not words and not any(texts):
             continue
-        if any(_TOTAL_ROW_RE.match(t) for t in texts) or any(_EXAMPLE_RE.search(t) for t in texts):
+        if _TOTAL_ROW_RE.search(words) or _EXAMPLE_RE.search(words):
             continue
-        if all(t.startswith(tuple("*#(")) or not t for t in texts if t) and len([t for t in texts if t]) == 1:
+        if sum(1 for t in texts if t) == 1 and words.startswith(("*", "#", "(")):
             continue
-        person = _person(values, columns, ctx)
+        key = (_cell(values, columns.first("number")), _cell(values, columns.first("name")),
+               _cell(values, columns.first("last_name")))
+        if key not in people:
+            people[key] = _person(values, columns, ctx)
+        person = people[key]
         if person is None:
             continue
-        draft_base = _Base(ctx, row_number, values, person, title_period, rate)
+        draft_base = _Base(ctx, row_number, values, texts, person, title_period, rate)
         if columns.first("kind") is not None and _text(_cell(values, columns.first("kind"))):
             draft = _row_mutation(values, columns, draft_base, result)
             if draft is not None:
@@ -206,22 +217,21 @@ class _Base:
     ctx: TableContext
     row: int
     values: tuple[Any, ...]
+    texts: list[str]
     person: _Person
     title_period: str | None
     rate: float | None
 
     def draft(self, mutation_type: str, used_cols: list[int]) -> Draft:
         draft = Draft.for_match(mutation_type, self.person.match, self.person.name, part=self.ctx.part)
-        filled = [i for i, v in enumerate(self.values) if v is not None and _text(v)]
+        filled = [i for i, t in enumerate(self.texts) if t]
         first, last = (min(filled), max(filled)) if filled else (0, 0)
         if self.ctx.is_sheet:
-            from parsers.spreadsheets import column_letter
-
             prefix = f"{self.ctx.sheet}!" if self.ctx.sheet else ""
             draft.location = f"{prefix}{column_letter(first + 1)}{self.row}:{column_letter(last + 1)}{self.row}"
         else:
             draft.lines.append(self.row)
-        draft.texts.append(" | ".join(_text(v) for v in self.values if _text(v)))
+        draft.texts.append(" | ".join(t for t in self.texts if t))
         draft.certainty = 0.95
         return draft
 
@@ -261,6 +271,8 @@ def _number(value: Any, *, hours: bool = False) -> float | None:
 
 
 def _date(value: Any, reference: dt.date) -> dt.date | None:
+    if value is None or value == "":
+        return None
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -283,6 +295,8 @@ def _date(value: Any, reference: dt.date) -> dt.date | None:
 
 
 def _period(value: Any, reference: dt.date) -> str | None:
+    if value is None or value == "":
+        return None
     if isinstance(value, dt.date):
         return f"{value.year:04d}-{value.month:02d}"
     months = find_months(_text(value), reference)

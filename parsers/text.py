@@ -3,8 +3,10 @@
 A sentence is cut into clauses, one per person or group of persons ("Mark en Lisa zijn
 allebei ziek"); each clause's cue words give the mutation types and `parsers.extract`
 reads their fields. "Hij", "She", "Haar salaris" refer back to the person last named;
-"ik" inside a forwarded mail is the forward's author. "Label: value" lines fill in the
-person being described, which is how new hires are usually sent.
+"ik" inside a forwarded mail is the forward's author. A heading ("Overuren april:",
+"Per 1 juli gaan de volgende lonen omhoog:") lends its kind, month and date to the lines
+below it. "Label: value" lines fill in the person being described, which is how new
+hires are usually sent.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import dataclass, field
 
 from parsers.cleanup import BodyLine
 from parsers.cues import Cue, find_cues
-from parsers.dates import find_dates, find_months
+from parsers.dates import MONTHS, find_months
 from parsers.drafts import Draft, DraftSet
 from parsers.extract import (
     Facts,
@@ -29,72 +31,48 @@ from parsers.extract import (
     fields_for_salary_change,
     fields_for_sick,
     fields_for_termination,
+    payroll_period,
 )
+from parsers.mentions import groups, new_person_name, people_in
 from parsers.models import Issue
 from parsers.numbers import find_amounts
-from parsers.people import NOT_NAMES, Match, PersonMention, RosterIndex, fold
+from parsers.pairs import fill_pair, known_label, pair_field
+from parsers.people import Match, PersonMention, RosterIndex
 from parsers.sentences import Unit, sentences, units
-from parsers.values import (
-    find_address,
-    find_emails,
-    find_ibans,
-    find_job_title,
-    find_street,
-    salary_period_near,
-)
-
-# "Label: value" lines and the hire field each label fills.
-PAIR_LABELS: dict[str, str] = {}
-for _field, _labels in {
-    "name": "naam|name|volledige naam|full name|naam medewerker|naam werknemer|employee|medewerker|werknemer",
-    "job_title": "functie|job title|functie/rol|position|role|title|job|functienaam",
-    "birth_date": "geboortedatum|geb. datum|geb.datum|geboren|date of birth|birth date|birthday|dob|born",
-    "bsn": "bsn|burgerservicenummer|sofinummer|sofi-nummer|bsn-nummer|citizen service number",
-    "iban": "iban|rekeningnummer|bankrekening|bankrekeningnummer|bank account|account number|iban-nummer",
-    "address": "adres|address|straat|straat en huisnummer|straat + huisnummer|woonadres|street|home address",
-    "postcode_city": "postcode en plaats|postcode/plaats|postcode + plaats|postcode|zip|postal code|"
-                     "woonplaats|plaats|city|town|postcode en woonplaats|zip code",
-    "phone": "telefoon|telefoonnummer|tel|tel.|mobiel|mobile|phone|gsm|mobiel nummer|phone number|telefoonnr",
-    "email": "e-mail|email|e-mailadres|emailadres|mail|e-mail address|email address|mailadres",
-    "hours_per_week": "uren|uren per week|contracturen|hours|hours per week|arbeidsduur|aantal uren|"
-                      "contract hours|werkuren",
-    "salary": "salaris|brutosalaris|salary|loon|uurloon|maandsalaris|brutoloon|bruto salaris|gross salary|wage",
-    "contract_end_date": "contract|einddatum|contract tot|end date|contract end|einde contract|contractduur|"
-                        "type contract|soort contract|contract type",
-    "start_date": "startdatum|datum in dienst|in dienst per|in dienst|datum indiensttreding|start date|start|"
-                  "eerste werkdag|first day|first working day|begindatum|ingangsdatum|per",
-}.items():
-    for _label in _labels.split("|"):
-        PAIR_LABELS[fold(_label)] = _field
-
-
-def known_label(label: str) -> bool:
-    return fold(label.strip()) in PAIR_LABELS
-
+from parsers.values import find_address, find_emails, find_ibans, salary_period_near
 
 GREETING_RE = re.compile(r"^(?:hoi|hi|hey|hallo|hello|beste|dear|geachte|goedemorgen|goedemiddag|goedenavond|"
                          r"morgen|middag|good\s+(?:morning|afternoon))\b[^.!?]{0,60}[,!:]?\s*$", re.IGNORECASE)
 # A question asks for information unless it asks to do something.
 REQUEST_RE = re.compile(r"\b(?:toevoegen|verwerken|uitbetalen|uitbetaald|meenemen|aanpassen|doorvoeren|wijzigen|"
-                        r"boeken|opnemen|invoeren|add|process|pay|include|update|change|register)\b", re.IGNORECASE)
+                        r"boeken|opnemen|invoeren|storten|overmaken|vergoeden|add|process|pay|include|update|change|"
+                        r"register|reimburse|transfer|deposit)\b", re.IGNORECASE)
+ASKS_INFORMATION_RE = re.compile(r"\b(?:checken|controleren|nakijken|klopt|kloppen|check|verify|wanneer|when|"
+                                 r"hoeveel|how\s+much|how\s+many|wat\s+(?:zou|kost)|what|whether|of\s+(?:het|hij|"
+                                 r"zij|ze|de))\b", re.IGNORECASE)
 HYPOTHETICAL_RE = re.compile(
-    r"\b(?:(?:zitten|zit|zijn|ben|denken|denk)\s+(?:er\s*)?(?:over\s+)?(?:na\s+)?(?:te\s+)?(?:denken|na\s+te\s+denken)|"
-    r"erover\s+na|overwegen|overweeg|misschien|eventueel|wellicht|als\s+het\s+doorgaat|nog\s+niet\s+(?:zeker|besloten)|"
-    r"considering|thinking\s+(?:about|of)|might|maybe|perhaps|not\s+(?:yet\s+)?decided|if\s+(?:we|it)\s+goes)\b",
+    r"\b(?:(?:zitten|zit|denken|denk)\s+(?:er\s*)?(?:over\s+)?(?:na\s+)?(?:te\s+)?(?:denken|na\s+te\s+denken)|"
+    r"(?:denken|denk|dachten)\s+erover|erover\s+(?:na\s+)?(?:te\s+)?denken|erover\s+na|overweg\w*|overweeg|"
+    r"misschien|eventueel|wellicht|als\s+het\s+doorgaat|nog\s+niet\s+(?:zeker|besloten)|considering|"
+    r"thinking\s+(?:about|of)|might|maybe|perhaps|not\s+(?:yet\s+)?decided|if\s+(?:we|it)\s+goes)\b",
     re.IGNORECASE,
 )
-DONT_PROCESS_RE = re.compile(r"\b(?:(?:nog\s+)?niet\s+verwerken|(?:do\s+not|don't|don’t)\s+process|niks\s+besloten|"
-                             r"niets\s+besloten|nog\s+niet\s+doorvoeren)\b", re.IGNORECASE)
-CONJUNCTION_RE = re.compile(r"^(?:\s*(?:,|&|\+|/|en|and|of|or|plus|als\s+ook|allebei|beiden|both)\s*)+$",
-                            re.IGNORECASE)
-# Two or more capitalised words, particles allowed between: a name not on the roster.
-UNKNOWN_NAME_RE = re.compile(
-    r"(?<![\w@.])[A-Z][a-zà-ÿ'’\-]+(?:\s+(?:(?:van|de|der|den|ter|ten|te|el|al|da|di|le|la|op|in|'t|’t)\s+)*"
-    r"[A-Z][a-zà-ÿ'’\-]+){1,3}"
-)
-SUBJECT_VERB_RE = re.compile(r"^\s+(?:is|heeft|krijgt|gaat|werkt|wordt|zit|komt|had|kan|moet|has|was|did|gets|"
-                             r"will|worked|called|went|starts|begint)\b")
+DONT_PROCESS_RE = re.compile(r"\b(?:(?:nog\s+)?niet\s+verwerken|(?:nog\s+)?(?:niets|niks)\s+(?:verwerken|doorvoeren)|"
+                             r"(?:do\s+not|don't|don’t)\s+process|niks\s+besloten|niets\s+besloten|"
+                             r"nog\s+niet\s+doorvoeren|not\s+(?:to\s+)?(?:be\s+)?processed\s+yet)\b", re.IGNORECASE)
+# "Zij was al ziek gemeld", "dat heb je al": news the bureau already has.
+ALREADY_KNOWN_RE = re.compile(r"\b(?:al|reeds|already)\s+(?:\w+\s+){0,2}(?:gemeld|doorgegeven|verwerkt|reported|"
+                              r"processed|sent)\b|\b(?:heb|hebben|had)\s+(?:je|jij|jullie|u)\s+(?:al|reeds)\b|"
+                              r"\byou\s+(?:already\s+have|have\s+already)\b", re.IGNORECASE)
+SAME_DATE_RE = re.compile(r"\b(?:(?:de|die|dezelfde|diezelfde)\s+(?:zelfde\s+)?datum|same\s+date|that\s+date|"
+                          r"per\s+dezelfde)\b", re.IGNORECASE)
+_MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
+PAY_MONTH_AFTER_RE = re.compile(rf"\s*(?:van|of|over|voor|for)?\s*(?:de\s+maand\s+)?(?:{_MONTH_NAMES})\b", re.I)
+PAY_MONTH_BEFORE_RE = re.compile(rf"\b(?:{_MONTH_NAMES})\s*$", re.I)
 MONEY_TYPES = ("one_off_payment", "expense", "salary_change")
+PAYMENT_TYPES = ("one_off_payment", "expense")
+EFFECTIVE_DATE = {"salary_change": "effective_date", "hours_change": "effective_date",
+                  "personal_data_change": "effective_date", "hire": "start_date", "termination": "end_date"}
 
 
 @dataclass
@@ -102,8 +80,14 @@ class Subject:
     """Whom the text is talking about right now."""
 
     match: Match | None = None
-    name: str | None = None  # an unknown name, or a hire's name
+    name: str | None = None  # an unknown name, a hire's name, or an ambiguous name as written
     hire: Draft | None = None
+
+    @property
+    def key(self) -> str:
+        if self.match is not None and self.match.employee is not None:
+            return self.match.employee.number
+        return f"name:{self.name}"
 
 
 @dataclass
@@ -116,13 +100,25 @@ class ReadContext:
 
 
 @dataclass
+class Block:
+    """What a heading says about the lines below it."""
+
+    cue: Cue | None = None
+    period: str | None = None  # "Overuren april:"
+    pay_period: str | None = None  # "Met het salaris van december:"
+    date: dt.date | None = None  # "Per 1 juli gaan de volgende lonen omhoog:"
+
+
+@dataclass
 class _State:
     drafts: DraftSet
     subject: Subject | None = None
-    block_period: str | None = None
-    block_cue: Cue | None = None
+    block: Block = field(default_factory=Block)
     paragraph_drafts: dict[int, list[Draft]] = field(default_factory=dict)
     pending_date_target: Draft | None = None
+    last_dates: dict[tuple[int, str], dt.date] = field(default_factory=dict)  # (paragraph, person) → date
+    pay_period: str | None = None  # a pay month named for the whole mail, for sheets
+    last_date: dt.date | None = None  # the last date a change took effect, for "per dezelfde datum"
 
 
 class TextReader:
@@ -130,47 +126,64 @@ class TextReader:
         self.ctx = ctx
         self.state = _State(drafts if drafts is not None else DraftSet())
 
+    @property
+    def pay_period(self) -> str | None:
+        """A pay month the mail names apart from any person ("Graag met de salarisrun van mei")."""
+        return self.state.pay_period
+
     # -- units ---------------------------------------------------------------------------
 
     def read(self, lines: Sequence[BodyLine]) -> tuple[DraftSet, list[Unit]]:
         """Read every unit; returns the drafts and the table units for the table reader."""
         tables: list[Unit] = []
         paragraph_texts: dict[int, list[str]] = {}
-        last_paragraph = None
+        previous: Unit | None = None
         for unit in units(lines, known_label):
             paragraph_texts.setdefault(unit.paragraph, []).append(unit.text)
-            if unit.paragraph != last_paragraph:
-                self.state.block_cue = None if unit.kind != "bullet" else self.state.block_cue
-                last_paragraph = unit.paragraph
+            if previous is not None and unit.paragraph != previous.paragraph and previous.kind != "heading" \
+                    and unit.kind in ("prose", "heading"):
+                # A blank line followed by prose ends what a heading said; a list may go on.
+                self.state.block = Block()
+            previous = unit
             if unit.kind == "table":
                 tables.append(unit)
             elif unit.kind == "pair":
                 self._read_pair(unit)
-            elif unit.kind == "heading":
-                self._read_heading(unit)
             else:
-                for sentence in sentences(unit.text):
+                if unit.kind == "heading":
+                    self._read_heading(unit)
+                for sentence in sentences(unit.text.rstrip(":") if unit.kind == "heading" else unit.text):
                     self._read_sentence(unit, sentence.text, sentence.start)
         for paragraph, texts in paragraph_texts.items():
             if DONT_PROCESS_RE.search(" ".join(texts)):
                 self.state.drafts.remove(self.state.paragraph_drafts.get(paragraph, []))
+        self._fold_into_hires()
         return self.state.drafts, tables
 
     def _read_heading(self, unit: Unit) -> None:
-        months = find_months(unit.text, self.ctx.reference)
-        if months:
-            self.state.block_period = months[0].period
-        cues = [c for c in find_cues(unit.text) if c.type == "hours"]
-        self.state.block_cue = cues[0] if cues else None
-        # A heading can also hold sentences ("Per 1 juli komt er iemand bij. Zijn gegevens:").
-        for sentence in sentences(unit.text.rstrip(":")):
-            self._read_sentence(unit, sentence.text, sentence.start)
+        text = unit.text
+        last_sentence = sentences(text)[-1].text if sentences(text) else text
+        facts = Facts.of(last_sentence)
+        block = Block()
+        cues = sentence_cues(last_sentence)
+        block.cue = cues[0] if cues else None
+        months = find_months(last_sentence, self.ctx.reference)
+        block.period = months[0].period if months else None
+        block.pay_period = payroll_period(facts, self.ctx.reference)
+        block.date = facts.date(self.ctx.reference, "future")
+        self.state.block = block
+        self.state.last_date = block.date or self.state.last_date
+        if block.pay_period and not self.ctx.index.find(last_sentence):
+            self.state.pay_period = self.state.pay_period or block.pay_period
 
     def _read_pair(self, unit: Unit) -> None:
-        label = PAIR_LABELS[fold(unit.label or "")]
-        value = unit.value or ""
-        line = unit.lines[0]
-        if label == "name":
+        label, value, line = unit.label or "", unit.value or "", unit.lines[0]
+        if any(m.pronoun is None for m in people_in(label, self.ctx.index, lenient_case=False)):
+            # "Nieuw e-mailadres Tom Hendriks: t@x.nl" is a sentence about Tom, not a form line.
+            self._read_sentence(unit, unit.text, 0)
+            return
+        field_name = pair_field(label)
+        if field_name == "name":
             self._pair_name(value, unit)
             return
         subject = self.state.subject
@@ -179,12 +192,12 @@ class TextReader:
         if subject.hire is not None:
             draft = subject.hire
         elif subject.match is not None and subject.match.employee is not None and \
-                label in ("iban", "address", "postcode_city", "phone", "email"):
+                field_name in ("iban", "address", "postcode_city", "phone", "email"):
             draft = self._add(Draft.for_match("personal_data_change", subject.match, None, part=self.ctx.part),
                               unit, line, unit.text)
         else:
             return
-        self._fill_pair(draft, label, value)
+        fill_pair(draft, label, value, self.ctx.reference)
         draft.add_source(line, unit.text)
 
     def _pair_name(self, value: str, unit: Unit) -> None:
@@ -194,7 +207,7 @@ class TextReader:
             self.state.subject = Subject(match=match)
             return
         name = " ".join(value.split()).strip(" .,")
-        if subject is not None and subject.hire is not None and subject.hire.name is None:
+        if subject is not None and subject.hire is not None and subject.hire.name in (None, name):
             subject.hire.name = name
             subject.hire.add_source(unit.lines[0], unit.text)
             subject.name = name
@@ -203,86 +216,53 @@ class TextReader:
                          unit.lines[0], unit.text)
         self.state.subject = Subject(name=name, hire=hire)
 
-    def _fill_pair(self, draft: Draft, label: str, value: str) -> None:
-        facts = Facts.of(value)
-        reference = self.ctx.reference
-        if label in ("birth_date", "start_date", "contract_end_date"):
-            if label == "contract_end_date" and re.search(r"onbepaalde", value, re.I):
-                return
-            mentions = facts.dates
-            if mentions:
-                prefer = "past" if label == "birth_date" else "future"
-                target = {"start_date": "start_date" if draft.type == "hire" else "effective_date"}.get(label, label)
-                draft.set(target, mentions[-1 if label == "contract_end_date" else 0].resolve(reference, prefer))
-        elif label == "bsn":
-            digits = re.sub(r"\D", "", value)
-            draft.set("bsn", digits or value.strip())
-        elif label == "iban":
-            ibans = find_ibans(value)
-            draft.set("iban", ibans[0].value if ibans else value.strip())
-        elif label == "address":
-            address = find_address(value) or find_street(value)
-            if address:
-                for name, v in address.fields().items():
-                    draft.set(name, v)
-            else:
-                draft.set("street", value.strip())
-        elif label == "postcode_city":
-            address = find_address(value)
-            if address:
-                for name, v in address.fields().items():
-                    draft.set(name, v)
-            elif not re.search(r"\d", value):
-                draft.set("city", value.strip())
-        elif label == "phone":
-            draft.set("phone", value.strip())
-        elif label == "email":
-            emails = find_emails(value)
-            if emails:
-                draft.set("email", emails[0].value)
-        elif label == "job_title":
-            draft.set("job_title", value.strip(" ."))
-        elif label == "hours_per_week" and draft.type == "hire":
-            numbers = facts.numbers
-            if numbers:
-                draft.set("hours_per_week", numbers[0].value)
-        elif label == "salary" and draft.type == "hire":
-            from parsers.extract import salary
-
-            amount, period = salary(facts if facts.amounts else Facts.of("€ " + value))
-            draft.set("salary_amount", amount)
-            draft.set("salary_period", period)
-
     # -- sentences -----------------------------------------------------------------------
 
     def _read_sentence(self, unit: Unit, text: str, offset: int) -> None:
         stripped = text.strip()
-        if not stripped or GREETING_RE.match(stripped):
+        if not stripped or GREETING_RE.match(stripped) or ALREADY_KNOWN_RE.search(stripped):
             return
-        if stripped.endswith("?") and not REQUEST_RE.search(stripped):
+        if stripped.endswith("?") and not self._is_request(stripped):
             return
         if HYPOTHETICAL_RE.search(stripped):
             return
         line = unit.line_at(offset)
-        mentions = self._people(text, unit)
-        cues = find_cues(text)
-        cues = sorted(cues + _wage_cues(text, cues), key=lambda c: c.start)
+        mentions = people_in(text, self.ctx.index, lenient_case=self.ctx.lenient_case)
+        cues = sentence_cues(text)
         named = [m for m in mentions if m.pronoun is None]
+        self._backfill_pay_period(unit, text, named)
         if not named:
             self._read_without_names(unit, text, line, mentions, cues)
             return
-        groups = _groups(text, named)
-        for i, group in enumerate(groups):
+        inherited: list[Cue] = []
+        clauses = groups(text, named)
+        for i, group in enumerate(clauses):
             start = 0 if i == 0 else group[0].start
-            end = groups[i + 1][0].start if i + 1 < len(groups) else len(text)
+            end = clauses[i + 1][0].start if i + 1 < len(clauses) else len(text)
             clause_cues = [c for c in cues if start <= c.start < end]
+            if not clause_cues and re.search(r"\d", text[start:end]):
+                # "Roos 14,5 u / Dewi 9 u": a person without a cue word shares the one before.
+                clause_cues = [Cue(c.type, start, start, c.kind) for c in inherited] or self._block_cues(start)
+            elif not clause_cues:
+                clause_cues = [c for c in self._block_cues(start) if c.type in ("sick", "recovery", "termination")]
+            inherited = clause_cues or inherited
             self._read_clause(unit, text, start, end, group, clause_cues, line)
+
+    def _is_request(self, text: str) -> bool:
+        """"Could you add …?" is a request; "Klopt het dat …?" asks for information."""
+        if self._states_personal_values(text):
+            return True
+        return bool(REQUEST_RE.search(text)) and not ASKS_INFORMATION_RE.search(text)
+
+    def _block_cues(self, start: int) -> list[Cue]:
+        cue = self.state.block.cue
+        return [Cue(cue.type, start, start, cue.kind)] if cue else []
 
     def _read_without_names(self, unit: Unit, text: str, line: int, mentions: list[PersonMention],
                             cues: list[Cue]) -> None:
         pronouns = [m for m in mentions if m.pronoun]
         subject = self.state.subject
-        if pronouns and any(m.pronoun == "first" for m in pronouns) and unit.forwarded_from:
+        if any(m.pronoun == "first" for m in pronouns) and unit.forwarded_from:
             author = self._forward_author(unit.forwarded_from)
             if author is not None:
                 subject = self.state.subject = Subject(match=author)
@@ -291,33 +271,41 @@ class TextReader:
             self._emit(unit, text, 0, len(text), Subject(), cues, line)
             return
         if not pronouns:
-            # "per vandaag" under "Ziekmelding Joost": a lone date completes the last draft.
+            if subject is not None and not cues and self._states_personal_values(text):
+                # An address or IBAN on its own line under "Nieuw adres van Sam per 1 april:".
+                block_cue = self.state.block.cue
+                if block_cue is not None and block_cue.type == "personal_data_change":
+                    self._emit(unit, text, 0, len(text), subject, [block_cue], line)
+                    return
             target = self.state.pending_date_target
-            if target is not None and not cues and find_dates(text):
+            if target is not None and not cues and Facts.of(text).dates:
+                # "per vandaag" under "Ziekmelding Joost": a lone date completes the last draft.
                 self._complete_date(target, text, line)
             return
         if subject is None or not cues:
             return
         self._emit(unit, text, 0, len(text), subject, cues, line)
 
+    @staticmethod
+    def _states_personal_values(text: str) -> bool:
+        address = find_address(text)
+        return bool(find_ibans(text)) or (address is not None and address.postal_code is not None)
+
     def _read_clause(self, unit: Unit, text: str, start: int, end: int, group: list[PersonMention],
                      cues: list[Cue], line: int) -> None:
-        if not cues and self.state.block_cue is not None and re.search(r"\d", text[start:end]):
-            cues = [Cue(self.state.block_cue.type, start, start, self.state.block_cue.kind)]
         for mention in group:
-            subject = self._subject_for(mention, cues)
-            if subject is None:
-                continue
+            subject = self._subject_for(mention)
             self.state.subject = subject
             if cues:
                 self._emit(unit, text, start, end, subject, cues, line)
 
-    def _subject_for(self, mention: PersonMention, cues: list[Cue]) -> Subject | None:
+    def _subject_for(self, mention: PersonMention) -> Subject:
         if mention.match is not None:
-            return Subject(match=mention.match)
-        hire = self.state.subject.hire if self.state.subject else None
-        if hire is not None and hire.name and fold(hire.name) == fold(mention.text):
-            return self.state.subject
+            return Subject(match=mention.match, name=mention.text if mention.match.ambiguous else None)
+        current = self.state.subject
+        if current is not None and current.hire is not None and current.hire.name in (None, mention.text):
+            # "Nieuwe collega: … Naam onbekend" then the name: the hire we already have.
+            return current
         return Subject(name=mention.text)
 
     # -- drafts --------------------------------------------------------------------------
@@ -326,7 +314,6 @@ class TextReader:
               line: int) -> None:
         clause = text[start:end]
         facts = Facts.of(clause)
-        reference = self.ctx.reference
         types = {c.type for c in cues}
         is_new_person = subject.match is None
         if subject.hire is not None or (is_new_person and "hire" in types):
@@ -339,21 +326,21 @@ class TextReader:
         if any(c.kind != "worked" for c in hours_cues):
             hours_cues = [c for c in hours_cues if c.kind != "worked"]
         money = next((t for t in MONEY_TYPES if t in types), None)
-        for mutation_type in list(types):
+        for mutation_type in sorted(types):
             if mutation_type in MONEY_TYPES and mutation_type != money:
                 continue
             if mutation_type == "hours":
-                for cue in hours_cues[:1]:
-                    fields = fields_for_hours(facts, cue.kind or "worked", cue.start - start, cue.end - start,
-                                              reference)
-                    if fields.get("hours") is None:
-                        continue
+                cue = hours_cues[0]
+                fields = fields_for_hours(facts, cue.kind or "worked", cue.start - start, cue.end - start,
+                                          self.ctx.reference)
+                if fields.get("hours") is not None:
+                    if "period" not in fields and self.state.block.period:
+                        fields["period"] = self.state.block.period
                     self._new(unit, "hours", subject, fields, line, text)
                 continue
             fields = self._fields(mutation_type, facts, cues, start)
-            if fields is None:
-                continue
-            self._new(unit, mutation_type, subject, fields, line, text)
+            if fields is not None:
+                self._new(unit, mutation_type, subject, fields, line, text)
 
     def _fields(self, mutation_type: str, facts: Facts, cues: list[Cue], start: int) -> dict | None:
         reference = self.ctx.reference
@@ -369,20 +356,23 @@ class TextReader:
         if mutation_type == "salary_change":
             fields = fields_for_salary_change(facts, reference)
             return fields if fields.get("salary_amount") is not None else None
-        if mutation_type in ("one_off_payment", "expense"):
+        if mutation_type in PAYMENT_TYPES:
             cue = next(c for c in cues if c.type == mutation_type)
             fields = fields_for_payment(facts, reference, cue.start - start)
-            return fields if fields.get("amount") is not None else None
+            if fields.get("amount") is None:
+                return None
+            if not fields.get("period"):
+                fields["period"] = self.state.block.pay_period
+            return fields
         if mutation_type == "personal_data_change":
-            fields = fields_for_personal_data(facts, reference)
-            return fields or None
+            return fields_for_personal_data(facts, reference) or None
         return None
 
-    def _new(self, unit: Unit, mutation_type: str, subject: Subject, fields: dict, line: int,
-             text: str) -> Draft:
+    def _new(self, unit: Unit, mutation_type: str, subject: Subject, fields: dict, line: int, text: str) -> Draft:
         draft = Draft.for_match(mutation_type, subject.match, subject.name, part=self.ctx.part)
         for name, value in fields.items():
             draft.set(name, value)
+        self._date_from_context(draft, unit.paragraph, subject, text)
         if unit.forwarded_from:
             draft.certainty = 0.85
         added = self._add(draft, unit, line, text)
@@ -390,24 +380,40 @@ class TextReader:
         self.state.pending_date_target = added if missing_date and missing_date not in added.fields else None
         return added
 
+    def _date_from_context(self, draft: Draft, paragraph: int, subject: Subject, text: str) -> None:
+        """A change stated without a date takes the one just given for the same person, or the heading's."""
+        name = EFFECTIVE_DATE.get(draft.type)
+        if name is None:
+            return
+        key = (paragraph, subject.key)
+        if name in draft.fields:
+            self.state.last_dates[key] = self.state.last_date = draft.fields[name]
+            return
+        date = self.state.last_dates.get(key) or self.state.block.date
+        if date is None and SAME_DATE_RE.search(text):
+            date = self.state.last_date
+        if date is not None and draft.type not in ("termination",):
+            draft.set(name, date)
+
     def _emit_hire(self, unit: Unit, text: str, clause: str, facts: Facts, subject: Subject, line: int) -> None:
         fields = fields_for_hire(facts, self.ctx.reference)
         hire = subject.hire
         if hire is None:
-            name = subject.name
-            if name is None:
-                name = _new_person_name(clause, self.ctx.index)
-            hire = Draft("hire", part=self.ctx.part, name=name)
-            hire = self._add(hire, unit, line, text)
+            name = subject.name or new_person_name(clause)
+            hire = self._add(Draft("hire", part=self.ctx.part, name=name), unit, line, text)
             self.state.subject = Subject(name=name, hire=hire)
         else:
+            if hire.name is None:
+                hire.name = subject.name or new_person_name(clause)
             hire.add_source(line, text)
+        if "start_date" not in fields and self.state.block.date:
+            fields["start_date"] = self.state.block.date
         for name, value in fields.items():
             hire.set(name, value)
         if "job_title" not in hire.fields and hire.name and hire.name in clause:
-            # "Milan Kramer, leerling monteur, 32 uur per week": the title stands beside the name.
+            # "Milan Kramer, leerling monteur, 32 uur" or "Yara Okafor – junior designer –".
             after = clause[clause.index(hire.name) + len(hire.name):]
-            m = re.match(r"\s*[,(]\s*(?P<title>[^\W\d][^,()\d.;:]{2,40}?)\s*[,).;]", after)
+            m = re.match(r"\s*[,(–—-]\s*(?P<title>[^\W\d][^,()\d.;:–—]{2,40}?)\s*[,).;–—-]", after)
             if m and not find_cues(m.group("title")):
                 hire.set("job_title", m.group("title").strip())
 
@@ -418,25 +424,41 @@ class TextReader:
         return added
 
     def _complete_date(self, target: Draft, text: str, line: int) -> None:
-        facts = Facts.of(text)
-        fields = self._fields(target.type, facts, [], 0) or {}
+        fields = self._fields(target.type, Facts.of(text), [], 0) or {}
         for name in ("start_date", "date", "end_date"):
             if fields.get(name):
                 target.set(name, fields[name])
                 target.add_source(line, text)
         self.state.pending_date_target = None
 
-    # -- people --------------------------------------------------------------------------
+    def _backfill_pay_period(self, unit: Unit, text: str, named: list[PersonMention]) -> None:
+        """"Graag met het salaris van mei." after a claim: the claims above get that month."""
+        period = payroll_period(Facts.of(text), self.ctx.reference)
+        if period is None:
+            return
+        for draft in self.state.paragraph_drafts.get(unit.paragraph, []):
+            if draft.type in PAYMENT_TYPES and not draft.fields.get("period"):
+                draft.set("period", period)
+        if not named:
+            self.state.pay_period = self.state.pay_period or period
 
-    def _people(self, text: str, unit: Unit) -> list[PersonMention]:
-        taken = _value_spans(text)
-        mentions = [m for m in self.ctx.index.find(text, lenient_case=self.ctx.lenient_case)
-                    if m.pronoun or not any(a <= m.start < b for a, b in taken)]
-        named_spans = [(m.start, m.end) for m in mentions if m.pronoun is None]
-        for m in _unknown_names(text, taken + named_spans):
-            mentions.append(m)
-        mentions.sort(key=lambda m: m.start)
-        return mentions
+    def _fold_into_hires(self) -> None:
+        """A salary or hours stated for a new person's name belong to that person's hire."""
+        hires = {d.name: d for d in self.state.drafts if d.type == "hire" and d.name}
+        folded = []
+        for draft in self.state.drafts:
+            hire = hires.get(draft.name) if draft.employee is None and not draft.candidates else None
+            if hire is None or draft is hire or draft.type not in ("salary_change", "hours_change",
+                                                                   "personal_data_change"):
+                continue
+            for name, value in draft.fields.items():
+                hire.set("start_date" if name == "effective_date" else name, value)
+            hire.lines.extend(n for n in draft.lines if n not in hire.lines)
+            hire.texts.extend(t for t in draft.texts if t not in hire.texts)
+            folded.append(draft)
+        self.state.drafts.remove(folded)
+
+    # -- people --------------------------------------------------------------------------
 
     def _forward_author(self, forwarded_from: str) -> Match | None:
         emails = find_emails(forwarded_from)
@@ -449,77 +471,29 @@ class TextReader:
         return match if match is not None and match.employee is not None else None
 
 
+def sentence_cues(text: str) -> list[Cue]:
+    """Cue words, wage amounts as salary cues, but not "salaris" in "met het salaris van juni"."""
+    cues = [c for c in find_cues(text) if not (c.type == "salary_change" and _names_pay_month(text, c))]
+    return sorted(cues + _wage_cues(text, cues), key=lambda c: c.start)
+
+
+def _names_pay_month(text: str, cue: Cue) -> bool:
+    after = text[cue.end:cue.end + 30]
+    before = text[max(0, cue.start - 15):cue.start]
+    return bool(PAY_MONTH_AFTER_RE.match(after) or PAY_MONTH_BEFORE_RE.search(before))
+
+
 def _wage_cues(text: str, cues: list[Cue]) -> list[Cue]:
     """"€ 14,25 per uur", "3350 euro bruto pm": an amount stated as a wage is a salary cue."""
-    if any(c.type in MONEY_TYPES for c in cues):
-        return []
-    return [Cue("salary_change", a.start, a.end) for a in find_amounts(text)
-            if salary_period_near(text, a.end) or re.match(r"\s*(?:bruto|gross)\b", text[a.end:], re.I)][:1]
-
-
-def _groups(text: str, named: list[PersonMention]) -> list[list[PersonMention]]:
-    """Named persons joined by "en", "and", "," share one clause; others start their own."""
-    groups: list[list[PersonMention]] = []
-    for mention in named:
-        if groups:
-            previous = groups[-1][-1]
-            between = text[previous.end:mention.start]
-            same_person = (previous.match and mention.match and previous.employee is not None
-                           and previous.employee == mention.employee)
-            if same_person or not between.strip() or between.strip() in ("(", ")", "()") or \
-                    (CONJUNCTION_RE.match(between) and len(between) < 15):
-                if not same_person:
-                    groups[-1].append(mention)
-                continue
-        groups.append([mention])
-    return groups
-
-
-def _value_spans(text: str) -> list[tuple[int, int]]:
-    """Spans that hold values (addresses, job titles, new last names): no names there."""
-    spans = [(f.start, f.end) for f in find_emails(text)]
-    address = find_address(text)
-    if address:
-        spans.append((address.start, address.end))
-    title = find_job_title(text) if any(c.type == "hire" for c in find_cues(text)) else None
-    if title:
-        spans.append((title.start, title.end))
-    for m in re.finditer(r"(?:achternaam|last\s+name|surname)\s+(?:\w+\s+){0,3}?(?:naar|to|wordt|:)\s+"
-                         r"(?P<value>(?:[a-z]+\s+)*[A-Z][\w'’\-]+)", text):
-        spans.append(m.span("value"))
-    return spans
-
-
-def _unknown_names(text: str, taken: list[tuple[int, int]]) -> list[PersonMention]:
-    """Names not on the roster: two or more capitalised words, or one in subject position."""
     found = []
-    for m in UNKNOWN_NAME_RE.finditer(text):
-        words = m.group().split()
-        while words and fold(words[0]) in NOT_NAMES:
-            words.pop(0)
-        while words and fold(words[-1]) in NOT_NAMES:
-            words.pop()
-        if len(words) < 2 or any(fold(w) in NOT_NAMES for w in (words[0], words[-1])):
+    for amount in find_amounts(text):
+        # A payment named just before keeps its own kind ("bonus van € 500 bruto").
+        near_payment = any(c.type in PAYMENT_TYPES and amount.start - 60 <= c.start < amount.start for c in cues)
+        if near_payment or any(c.start <= amount.start < c.end for c in cues):
             continue
-        name = " ".join(words)
-        start = m.start() + m.group().index(words[0])
-        end = start + len(name)
-        if any(a < end and start < b for a, b in taken):
-            continue
-        if re.search(r"\b(?:als|as|as\s+an?|bij|at|for|voor)\s+$", text[:start][-8:], re.IGNORECASE):
-            continue
-        found.append(PersonMention(start, end, name))
-    first = re.match(r"\s*([A-Z][a-zà-ÿ'’\-]{2,})(?=\s)", text)
-    if first and fold(first.group(1)) not in NOT_NAMES and SUBJECT_VERB_RE.match(text[first.end(1):]) \
-            and not any(a <= first.start(1) < b for a, b in taken) \
-            and not any(f.start <= first.start(1) < f.end for f in found):
-        found.append(PersonMention(first.start(1), first.end(1), first.group(1)))
+        if salary_period_near(text, amount.end) or re.match(r"\s*(?:bruto|gross)\b", text[amount.end:], re.I):
+            found.append(Cue("salary_change", amount.start, amount.end))
     return found
-
-
-def _new_person_name(text: str, index: RosterIndex) -> str | None:
-    names = _unknown_names(text, _value_spans(text))
-    return names[0].text if names else None
 
 
 def hire_issue(draft: Draft) -> Issue | None:

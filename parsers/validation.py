@@ -16,7 +16,7 @@ from stdnum import iban as stdnum_iban
 from stdnum.nl import bsn as stdnum_bsn
 from stdnum.nl import postcode as stdnum_postcode
 
-from parsers.fields import FIELD_MODELS, PERSONAL_DATA_FIELDS, REQUIRED_FIELDS
+from parsers.fields import PERSONAL_DATA_FIELDS, REQUIRED_FIELDS, normalize_fields
 from parsers.labels import field_label
 from parsers.models import Issue
 
@@ -158,9 +158,13 @@ RULES: tuple[Rule, ...] = (required_present, hire_complete, bsn_valid, iban_vali
 
 
 def validate(mutation_type: str, fields: Fields, *, reference: dt.date) -> list[Issue]:
-    """Every rule's issues for these fields (in normal JSON form or as model values)."""
-    typed = FIELD_MODELS[mutation_type].model_validate(fields).model_dump(exclude_none=True)
+    """Every rule's issues for fields as a form or a parser gives them (normalised first)."""
+    return validate_normal(mutation_type, normalize_fields(mutation_type, fields), reference=reference)
+
+
+def validate_normal(mutation_type: str, fields: Fields, *, reference: dt.date) -> list[Issue]:
+    """Every rule's issues for fields already in normal form (a `Mutation`'s fields)."""
     issues: list[Issue] = []
     for rule in RULES:
-        issues.extend(rule(mutation_type, typed, reference))
+        issues.extend(rule(mutation_type, fields, reference))
     return issues

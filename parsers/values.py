@@ -166,11 +166,25 @@ def salary_period_near(text: str, start: int) -> str | None:
     return best[1] if best else None
 
 
+_NEW_TITLE_RE = re.compile(
+    r"\b(?:found|hired|recruited|welcom\w*|aangenomen|gevonden)\s+(?:a|an|our|onze?|een)\s+(?:new|nieuwe?)\s+"
+    r"(?P<title>[^\W\d][\w'’\-]*(?:\s+[^\W\d][\w'’\-]*){0,2})(?=\s*[!.,;:]|\s*$)",
+    re.IGNORECASE,
+)
+
+
 def find_job_title(text: str) -> Found | None:
-    m = JOB_TITLE_RE.search(text)
-    if not m:
-        return None
-    title = m.group("title").strip(" ,.;:")
-    if not title or title.split()[0].lower() in {"de", "het", "een", "a", "an", "the", "well", "soon", "ook"}:
-        return None
-    return Found(title, m.start("title"), m.start("title") + len(title))
+    """"als verkoper", "as Graphic Designer", "our new backend developer"."""
+    for m in JOB_TITLE_RE.finditer(text):
+        # "Als vervanger hebben we …" opens a sentence: that "als" is no job title.
+        if m.group(0)[0].isupper():
+            continue
+        title = m.group("title").strip(" ,.;:")
+        if not title or title.split()[0].lower() in {"de", "het", "een", "a", "an", "the", "well", "soon", "ook",
+                                                     "of", "per", "from", "possible", "mogelijk", "usual"}:
+            continue
+        return Found(title, m.start("title"), m.start("title") + len(title))
+    m = _NEW_TITLE_RE.search(text)
+    if m:
+        return Found(m.group("title"), m.start("title"), m.end("title"))
+    return None
