@@ -29,7 +29,7 @@ from parsers.text import ReadContext, TextReader, hire_issue
 from parsers.validation import validate_normal
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-MANY_ROWS = 2000  # more mutations than this from one attachment deserve a second look
+MANY_ROWS = 5000  # a mutation sheet longer than this deserves a second look
 _ENGLISH_RE = re.compile(r"\b(?:the|and|is|has|have|with|for|from|please|thanks|hours|his|her|as of|will|"
                          r"been|this|our|we|you)\b", re.IGNORECASE)
 _DUTCH_RE = re.compile(r"\b(?:de|het|een|en|is|van|met|voor|per|heeft|graag|groet|uur|uren|zijn|haar|"
@@ -107,8 +107,7 @@ def read_message(mail: MailMessage, employer: Employer, reference: dt.date, resu
                       lenient_case=_is_lower_case_writer(lines))
     reader = TextReader(ctx)
     drafts, tables = reader.read(lines)
-    kind_hint = next((c for c in find_cues(f"{mail.subject} {' '.join(line.text for line in lines[:6])}")
-                      if c.type == "hours"), None)
+    kind_hint = _kind_hint(f"{mail.subject} {' '.join(line.text for line in lines[:6])}")
     for table in tables:
         rows = [(line, tuple(cells)) for line, cells in zip(table.lines, table.cells, strict=False)]
         tctx = TableContext(index=index, reference=reference, part="body", period_hint=hint,
@@ -119,7 +118,8 @@ def read_message(mail: MailMessage, employer: Employer, reference: dt.date, resu
     for attachment in mail.attachments:
         if not is_spreadsheet(attachment.filename, attachment.content_type):
             continue
-        _read_attachment(attachment.filename, attachment.data, index, reference, hint, kind_hint, drafts, result,
+        file_hint = _kind_hint(re.sub(r"[_.\-]", " ", attachment.filename)) or kind_hint
+        _read_attachment(attachment.filename, attachment.data, index, reference, hint, file_hint, drafts, result,
                          pay_period=reader.pay_period)
     if not drafts.drafts and mail.subject and find_cues(mail.subject):
         drafts = _read_with_subject(mail, lines, ctx)
@@ -134,6 +134,11 @@ def read_message(mail: MailMessage, employer: Employer, reference: dt.date, resu
 def _is_empty_hire(draft: Draft) -> bool:
     # "Daan is nieuw, zijn gegevens volgen": a new person without anything to enter yet.
     return draft.type == "hire" and not draft.fields
+
+
+def _kind_hint(text: str) -> Cue | None:
+    """What a mail or file name says its table holds ("overuren juni", "expenses_export")."""
+    return next((c for c in find_cues(text) if c.type in ("hours", "expense", "one_off_payment")), None)
 
 
 def _read_attachment(filename: str, data: bytes, index: RosterIndex, reference: dt.date, hint: str | None,
@@ -161,10 +166,10 @@ def _read_attachment(filename: str, data: bytes, index: RosterIndex, reference: 
                 draft.set("period", pay_period)
             drafts.drafts.append(draft)
         result.issues.extend(found.issues)
-    added = len(drafts.drafts) - before
-    if added > MANY_ROWS:
-        result.issues.append(Issue(severity="warning", message=f"bijlage {filename}: ongewoon veel mutaties "
-                                   f"({added}); controleer of dit het juiste bestand is"))
+    rows = sum(len(sheet.rows) for sheet in workbook.sheets)
+    if rows > MANY_ROWS or len(drafts.drafts) - before > MANY_ROWS:
+        result.issues.append(Issue(severity="warning", message=f"bijlage {filename}: ongewoon veel rijen "
+                                   f"({rows:,}); controleer of dit het juiste bestand is".replace(",", ".")))
     if not found_any:
         result.issues.append(Issue(severity="warning", message=f"bijlage {filename}: geen kopregel met "
                                                                "medewerkers en mutaties gevonden"))

@@ -312,4 +312,6 @@ def _name_variants(e: Employee) -> list[tuple[tuple[str, ...], str, float, bool]
             variants.append((tuple([form, *prefixed_last]), "initials", 0.95, True))
             if prefix:
                 variants.append((tuple([form, *last]), "initials", 0.9, True))
+            # Registers sort by last name: "Graaf A. de", "Verhoef K.".
+            variants.append((tuple([*last, form, *prefix]), "initials", 0.9, True))
     return variants

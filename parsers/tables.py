@@ -1,15 +1,18 @@
 """Rows of cells to drafts: mutation sheets, hour grids, and tables pasted in a mail.
 
-The header row is found by what its cells say ("Pnr", "Naam", "Soort mutatie", "Uren",
-"Bedrag", "Wk 23" …, in Dutch and English), never by position, after any title rows;
-those title rows name the month ("Overuren juni 2026") and sometimes the kind of hours.
-Three layouts are read:
+`parsers.sheet_header` finds the header and what each column holds; this module reads
+the rows under it. The layouts payroll mail uses:
 
 - one mutation per row, its kind in a column ("Overuren 125%", "Declaratie", "Ziek");
-- a column per kind ("Gewerkte uren", "ORT-uren"), rows per week summed per employee;
-- an hour grid (a column per week or day) summed per row, the kind from the title.
+- a column per kind ("Gewerkte uren", "ORT-uren", "125%"), rows per week summed;
+- an hour grid (a column per week or day) summed per row, the kind from the title;
+- a column per person, rows per day, summed per person;
+- dates in columns named for what starts or ends ("Ziek vanaf", "Hersteld per");
+- a sheet of new people with their BSN, birth date, address, salary.
 
-Totals rows, empty rows, example rows and instruction sheets are not mutations.
+Hours of one person and kind are summed over the sheet (one mutation each, as payroll
+enters them). Title rows name the month ("Overuren juni 2026") and sometimes the kind.
+Totals rows, empty rows, example rows, rejected rows and instruction sheets are skipped.
 """
 
 from __future__ import annotations
@@ -22,52 +25,26 @@ from typing import Any
 
 from parsers.cues import Cue, classify, find_cues
 from parsers.dates import find_dates, find_months
-from parsers.drafts import Draft, DraftSet
+from parsers.drafts import Draft
 from parsers.models import Issue
 from parsers.numbers import find_percentages, parse_hours, parse_number
-from parsers.people import RosterIndex, fold
+from parsers.pairs import fill_pair
+from parsers.people import Match, RosterIndex, fold
+from parsers.sheet_header import Layout, Row, find_layout
 from parsers.spreadsheets import column_letter
 from parsers.values import salary_period_near
 
-Row = tuple[int, tuple[Any, ...]]
-
-_HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "number": ("pnr", "personeelsnummer", "personeelsnr", "pers.nr", "pers nr", "nr", "nummer", "nr.",
-               "employee no", "employee no.", "employee number", "emp no", "emp. no.", "id", "medewerkernummer",
-               "werknemernummer", "personnel number", "staff number", "code medewerker", "mw nr"),
-    "name": ("naam", "name", "medewerker", "werknemer", "employee", "naam medewerker", "naam werknemer",
-             "employee name", "volledige naam", "full name", "personeelslid", "werknemer naam"),
-    "first_name": ("voornaam", "first name", "roepnaam"),
-    "last_name": ("achternaam", "last name", "surname"),
-    "kind": ("soort mutatie", "mutatie", "soort", "omschrijving", "type", "description", "kind", "mutation",
-             "looncomponent", "component", "wat", "mutatiesoort", "type mutatie", "change", "item", "categorie",
-             "category", "soort uren"),
-    "date": ("datum", "ingangsdatum", "date", "effective date", "per", "startdatum", "datum ingang",
-             "ingang", "vanaf", "with effect from", "start date", "begindatum", "eerste ziektedag"),
-    "hours": ("uren", "aantal", "aantal uren", "hours", "qty", "quantity", "uur", "hrs", "number of hours",
-              "aantal uur"),
-    "amount": ("bedrag", "amount", "euro", "bedrag (eur)", "amount (eur)", "bedrag (€)", "bedrag €", "eur",
-               "bedrag in euro", "brutobedrag", "gross amount", "waarde", "value", "bedrag bruto"),
-    "quantity": ("aantal / bedrag", "aantal/bedrag", "uren / bedrag", "uren/bedrag", "hours / amount",
-                 "hours/amount", "waarde", "aantal of bedrag"),
-    "period": ("periode", "maand", "period", "month", "loonperiode", "verloningsperiode", "pay period"),
-    "remark": ("opmerking", "opmerkingen", "toelichting", "remarks", "remark", "notes", "note", "comment",
-               "comments", "bijzonderheden"),
-    "percentage": ("percentage", "%", "toeslag", "toeslag %", "rate", "rate %"),
-    "total": ("totaal", "total", "som", "sum", "totaal uren", "total hours"),
-    "week": ("week", "wk", "weeknummer", "week nr", "weeknr", "week number"),
-}
-_SYNONYM_ROLE = {fold(s): role for role, synonyms in _HEADER_SYNONYMS.items() for s in synonyms}
-_GRID_RE = re.compile(r"^(?:wk|week|w)\s*\.?\s*\d{1,2}$|^(?:ma|di|wo|do|vr|za|zo|mon|tue|wed|thu|fri|sat|sun)"
-                      r"(?:\s+\d{1,2}(?:[-/]\d{1,2})?)?$|^\d{1,2}$|^\d{1,2}[-/]\d{1,2}$", re.IGNORECASE)
 # A totals row names itself in one of its cells ("Totaal", "Total hours").
 _TOTAL_ROW_RE = re.compile(r"(?:^|\| )\s*(?:sub)?(?:totaal|totalen|total|totals|som|sum|grand total|eindtotaal)\b",
                            re.I)
 _EXAMPLE_RE = re.compile(r"\b(?:voorbeeld\w*|example|bijvoorbeeld|sample|dummy)\b", re.IGNORECASE)
+_REJECTED_RE = re.compile(r"^(?:rejected|afgewezen|afgekeurd|declined|geweigerd|nee|no|niet akkoord|open|pending|"
+                          r"in behandeling|concept|draft)$", re.IGNORECASE)
 _INSTRUCTION_SHEET_RE = re.compile(r"instructie|instructions?|toelichting|uitleg|voorbeeld|example|lijsten|lists|"
                                    r"keuzelijst|readme|help|info|codes|legenda|legend|settings|instellingen",
                                    re.IGNORECASE)
 _RATE_RE = re.compile(r"(\d{3})\s*%")
+_HALF_RE = re.compile(r"\bhalve\s+dag|\bhalf\s+days?|\bhalftime\b", re.IGNORECASE)
 
 
 @dataclass
@@ -77,20 +54,9 @@ class TableContext:
     part: str
     sheet: str = ""
     period_hint: str | None = None  # the mail's month, when the sheet names none
-    kind_hint: Cue | None = None  # from the mail: "Hierbij de overuren van juni"
+    kind_hint: Cue | None = None  # from the mail: "Hierbij de overuren van juni", "Declaraties september"
     rate_hint: float | None = None
     is_sheet: bool = True  # cell references for sheets, line numbers for pasted tables
-
-
-@dataclass
-class _Columns:
-    roles: dict[int, str] = field(default_factory=dict)  # column index → role
-    kinds: dict[int, Cue] = field(default_factory=dict)  # column index → hours/payment kind
-    grid: list[int] = field(default_factory=list)
-    by_role: dict[str, int] = field(default_factory=dict)  # role → column, once the header is read
-
-    def first(self, role: str) -> int | None:
-        return self.by_role.get(role)
 
 
 @dataclass
@@ -110,149 +76,6 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _header_role(value: Any) -> tuple[str | None, Cue | None]:
-    text = _text(value)
-    if not text or len(text) > 60:
-        return None, None
-    key = fold(re.sub(r"\s+", " ", text)).strip(" :")
-    role = _SYNONYM_ROLE.get(key) or _SYNONYM_ROLE.get(re.sub(r"\s*\(.*?\)\s*", "", key).strip())
-    if role:
-        return role, None
-    if _GRID_RE.match(text):
-        return "grid", None
-    cue = classify(text)
-    if cue and cue.type in ("hours", "one_off_payment", "expense"):
-        return "kind_column", cue
-    return None, None
-
-
-def _find_header(rows: Sequence[Row]) -> tuple[int, _Columns] | None:
-    for position, (_, values) in enumerate(rows[:30]):
-        columns = _Columns()
-        for col, value in enumerate(values):
-            role, cue = _header_role(value)
-            if role == "grid":
-                columns.grid.append(col)
-            elif role == "kind_column" and cue is not None:
-                columns.kinds[col] = cue
-            elif role and role not in columns.roles.values():
-                columns.roles[col] = role
-        has_person = any(r in ("number", "name", "last_name") for r in columns.roles.values())
-        has_content = any(r in ("kind", "hours", "amount", "quantity", "date") for r in columns.roles.values()) \
-            or columns.kinds or len(columns.grid) >= 2
-        if has_person and has_content:
-            columns.by_role = {role: col for col, role in columns.roles.items()}
-            return position, columns
-    return None
-
-
-def read_rows(rows: Sequence[Row], ctx: TableContext) -> TableResult:
-    """Drafts from one sheet or pasted table."""
-    result = TableResult()
-    if ctx.sheet and _INSTRUCTION_SHEET_RE.search(ctx.sheet):
-        return result
-    header = _find_header(rows)
-    if header is None:
-        return result
-    result.found_header = True
-    position, columns = header
-    title = " ".join(_text(v) for _, values in rows[:position] for v in values if v is not None)
-    title_period = _title_period(title, ctx)
-    title_cue = next((c for c in find_cues(title) if c.type == "hours"), None)
-    rate_match = _RATE_RE.search(title)
-    rate = float(rate_match.group(1)) if rate_match else ctx.rate_hint
-    sums: dict[tuple[str, str], Draft] = {}
-    people: dict[tuple[Any, ...], _Person | None] = {}
-    for row_number, values in rows[position + 1:]:
-        texts = [_text(v) for v in values]
-        words = " | ".join(t for t in texts if isinstance(t, str) and t and not t[0].isdigit())
-        if not words and not any(texts):
-            continue
-        if _TOTAL_ROW_RE.search(words) or _EXAMPLE_RE.search(words):
-            continue
-        if sum(1 for t in texts if t) == 1 and words.startswith(("*", "#", "(")):
-            continue
-        key = (_cell(values, columns.first("number")), _cell(values, columns.first("name")),
-               _cell(values, columns.first("last_name")))
-        if key not in people:
-            people[key] = _person(values, columns, ctx)
-        person = people[key]
-        if person is None:
-            continue
-        draft_base = _Base(ctx, row_number, values, texts, person, title_period, rate)
-        if columns.first("kind") is not None and _text(_cell(values, columns.first("kind"))):
-            draft = _row_mutation(values, columns, draft_base, result)
-            if draft is not None:
-                result.drafts.append(draft)
-            continue
-        if columns.kinds:
-            for col, cue in columns.kinds.items():
-                amount = _number(_cell(values, col), hours=cue.type == "hours")
-                if amount:
-                    _accumulate(sums, draft_base, cue, amount, [col], result)
-            continue
-        if columns.grid:
-            total = sum(_number(_cell(values, c), hours=True) or 0 for c in columns.grid)
-            cue = title_cue or ctx.kind_hint or Cue("hours", 0, 0, "worked")
-            if total:
-                _accumulate(sums, draft_base, cue, total, columns.grid, result)
-            continue
-        hours_col = columns.first("hours")
-        if hours_col is not None and ctx.kind_hint is not None:
-            hours = _number(_cell(values, hours_col), hours=True)
-            if hours:
-                _accumulate(sums, draft_base, ctx.kind_hint, hours, [hours_col], result)
-    result.drafts.extend(sums.values())
-    return result
-
-
-@dataclass
-class _Person:
-    match: Any
-    name: str | None
-
-
-@dataclass
-class _Base:
-    ctx: TableContext
-    row: int
-    values: tuple[Any, ...]
-    texts: list[str]
-    person: _Person
-    title_period: str | None
-    rate: float | None
-
-    def draft(self, mutation_type: str, used_cols: list[int]) -> Draft:
-        draft = Draft.for_match(mutation_type, self.person.match, self.person.name, part=self.ctx.part)
-        filled = [i for i, t in enumerate(self.texts) if t]
-        first, last = (min(filled), max(filled)) if filled else (0, 0)
-        if self.ctx.is_sheet:
-            prefix = f"{self.ctx.sheet}!" if self.ctx.sheet else ""
-            draft.location = f"{prefix}{column_letter(first + 1)}{self.row}:{column_letter(last + 1)}{self.row}"
-        else:
-            draft.lines.append(self.row)
-        draft.texts.append(" | ".join(t for t in self.texts if t))
-        draft.certainty = 0.95
-        return draft
-
-
-def _person(values: tuple[Any, ...], columns: _Columns, ctx: TableContext) -> _Person | None:
-    number_col, name_col = columns.first("number"), columns.first("name")
-    number = _text(_cell(values, number_col)) if number_col is not None else ""
-    name = _text(_cell(values, name_col)) if name_col is not None else ""
-    if not name and columns.first("last_name") is not None:
-        first = _text(_cell(values, columns.first("first_name"))) if columns.first("first_name") is not None else ""
-        name = f"{first} {_text(_cell(values, columns.first('last_name')))}".strip()
-    if not number and not name:
-        return None
-    if number and not re.fullmatch(r"\d{1,10}", number):
-        number = ""
-    match = ctx.index.resolve(number=number or None, name=name or None)
-    if match is None and not name:
-        return _Person(None, f"personeelsnummer {number}")
-    return _Person(match, name or None)
-
-
 def _cell(values: tuple[Any, ...], col: int | None) -> Any:
     if col is None or col >= len(values):
         return None
@@ -266,6 +89,8 @@ def _number(value: Any, *, hours: bool = False) -> float | None:
         return float(value)
     if isinstance(value, dt.time):
         return value.hour + value.minute / 60 if hours else None
+    if isinstance(value, dt.date):
+        return None
     text = re.sub(r"[€\s]|eur(?:o)?", "", str(value), flags=re.IGNORECASE)
     return parse_hours(text) if hours else parse_number(text)
 
@@ -306,48 +131,221 @@ def _period(value: Any, reference: dt.date) -> str | None:
     return f"{m.group(1)}-{int(m.group(2)):02d}" if m else None
 
 
-def _title_period(title: str, ctx: TableContext) -> str | None:
+@dataclass
+class _Row:
+    """One data row and what every draft made from it shares."""
+
+    ctx: TableContext
+    number: int
+    values: tuple[Any, ...]
+    texts: list[str]
+    match: Match | None
+    name: str | None
+
+    def draft(self, mutation_type: str) -> Draft:
+        draft = Draft.for_match(mutation_type, self.match, self.name, part=self.ctx.part)
+        filled = [i for i, t in enumerate(self.texts) if t]
+        first, last = (min(filled), max(filled)) if filled else (0, 0)
+        if self.ctx.is_sheet:
+            prefix = f"{self.ctx.sheet}!" if self.ctx.sheet else ""
+            draft.location = f"{prefix}{column_letter(first + 1)}{self.number}:{column_letter(last + 1)}{self.number}"
+        else:
+            draft.lines.append(self.number)
+        draft.texts.append(" | ".join(t for t in self.texts if t))
+        draft.certainty = 0.95
+        return draft
+
+    def where(self) -> str:
+        return f"{self.ctx.sheet or 'blad'} rij {self.number}" if self.ctx.is_sheet else f"regel {self.number}"
+
+
+@dataclass
+class _Sums:
+    """Hours and amounts of one person and kind, added up over the rows of a sheet."""
+
+    drafts: dict[tuple[Any, ...], Draft] = field(default_factory=dict)
+    rows: dict[tuple[Any, ...], int] = field(default_factory=dict)
+
+    def add(self, row: _Row, cue: Cue, value: float, *, rate: float | None, period: str | None,
+            date: dt.date | None = None) -> None:
+        draft = row.draft(cue.type)
+        person = draft.person_key if draft.employee or draft.candidates else f"name:{fold(row.name or '')}"
+        key = (person, cue.type, cue.kind, rate, period)
+        field_name = "hours" if cue.type == "hours" else "amount"
+        existing = self.drafts.get(key)
+        if existing is None:
+            draft.set(field_name, value)
+            if cue.type == "hours":
+                draft.set("kind", cue.kind)
+                draft.set("rate_percentage", rate)
+                draft.set("date", date)
+            draft.set("period", period)
+            self.drafts[key] = draft
+            self.rows[key] = 1
+            return
+        existing.fields[field_name] = round(existing.fields[field_name] + value, 2)
+        existing.fields.pop("date", None)  # a sum of several days has no single date
+        self.rows[key] += 1
+        existing.texts.extend(t for t in draft.texts if t not in existing.texts)
+        if existing.location and draft.location:
+            sheet, _, first = existing.location.rpartition("!")
+            end = draft.location.rpartition("!")[2].split(":")[1]
+            start = first.split(":")[0]
+            existing.location = f"{sheet}!{start}:{end}" if sheet else f"{start}:{end}"
+        else:
+            existing.lines.extend(draft.lines)
+
+
+def read_rows(rows: Sequence[Row], ctx: TableContext) -> TableResult:
+    """Drafts from one sheet or pasted table."""
+    result = TableResult()
+    if ctx.sheet and _INSTRUCTION_SHEET_RE.search(ctx.sheet):
+        return result
+    title_rows = rows[:30]
+    title_text = " ".join(_text(v) for _, values in title_rows[:3] for v in values if isinstance(v, str))
+    title_cue = next((c for c in find_cues(title_text) if c.type == "hours"), None)
+    layout = find_layout(rows, ctx.index, title_cue or (ctx.kind_hint if ctx.kind_hint and
+                                                       ctx.kind_hint.type == "hours" else None))
+    if layout is None:
+        return result
+    result.found_header = True
+    title = " ".join(_text(v) for _, values in rows[:layout.position] for v in values if v is not None)
     months = find_months(title, ctx.reference)
-    return months[0].period if months else None
+    period = months[0].period if months else None
+    rate_match = _RATE_RE.search(title)
+    rate = float(rate_match.group(1)) if rate_match else ctx.rate_hint
+    title_cue = next((c for c in find_cues(title) if c.type == "hours"), None) or title_cue
+    if layout.people:
+        _read_person_columns(rows[layout.position + 1:], layout, ctx, period, title_cue, result)
+        return result
+    sums = _Sums()
+    people: dict[tuple[Any, ...], tuple[Match | None, str | None] | None] = {}
+    for number, values in rows[layout.position + 1:]:
+        texts = [_text(v) for v in values]
+        words = " | ".join(t for t in texts if t and not t[0].isdigit())
+        if not words and not any(texts):
+            continue
+        if _TOTAL_ROW_RE.search(words) or _EXAMPLE_RE.search(words):
+            continue
+        status = _text(_cell(values, layout.col("status")))
+        if status and _REJECTED_RE.match(status):
+            continue
+        key = tuple(_cell(values, layout.col(r)) for r in ("number", "name", "first_name", "last_name"))
+        if key not in people:
+            people[key] = _person(values, layout, ctx)
+        person = people[key]
+        if person is None:
+            continue
+        row = _Row(ctx, number, values, texts, *person)
+        _read_row(row, layout, period, title_cue, rate, sums, result)
+    result.drafts.extend(sums.drafts.values())
+    return result
 
 
-def _row_mutation(values: tuple[Any, ...], columns: _Columns, base: _Base, result: TableResult) -> Draft | None:
-    ctx = base.ctx
-    kind_text = _text(_cell(values, columns.first("kind")))
-    remark = _text(_cell(values, columns.first("remark"))) if columns.first("remark") is not None else ""
-    cue = classify(kind_text)
+def _person(values: tuple[Any, ...], layout: Layout, ctx: TableContext) -> tuple[Match | None, str | None] | None:
+    number = _text(_cell(values, layout.col("number")))
+    name = _text(_cell(values, layout.col("name")))
+    if not name and layout.col("last_name") is not None:
+        name = f"{_text(_cell(values, layout.col('first_name')))} {_text(_cell(values, layout.col('last_name')))}"
+        name = name.strip()
+    if not number and not name:
+        return None
+    if number and not re.fullmatch(r"\d{1,10}", number):
+        number = ""
+    match = ctx.index.resolve(number=number or None, name=name or None)
+    if match is None and not name:
+        return None, f"personeelsnummer {number}"
+    return match, name or None
+
+
+def _read_row(row: _Row, layout: Layout, period: str | None, title_cue: Cue | None, rate: float | None,
+              sums: _Sums, result: TableResult) -> None:
+    values, ctx = row.values, row.ctx
+    if layout.hire:
+        _read_hire_row(row, layout, result)
+        return
+    if layout.type_dates:
+        _read_type_dates(row, layout, result)
+    if layout.col("kind") is not None and _text(_cell(values, layout.col("kind"))):
+        _read_kind_row(row, layout, period, rate, sums, result)
+        return
+    if layout.kinds:
+        for col, (cue, column_rate) in layout.kinds.items():
+            amount = _number(_cell(values, col), hours=cue.type == "hours")
+            if amount:
+                sums.add(row, cue, amount, rate=column_rate if cue.kind == "overtime" else None,
+                         period=period if cue.type == "hours" else None)
+        return
+    if layout.grid:
+        total = sum(_number(_cell(values, c), hours=True) or 0 for c in layout.grid)
+        cue = title_cue or ctx.kind_hint or Cue("hours", 0, 0, "worked")
+        if total:
+            sums.add(row, cue, total, rate=rate if cue.kind == "overtime" else None, period=period)
+        return
+    if layout.type_dates:
+        return
+    _read_by_hint(row, layout, period, rate, sums)
+
+
+def _read_by_hint(row: _Row, layout: Layout, period: str | None, rate: float | None, sums: _Sums) -> None:
+    """Rows without a kind, under a mail that says what they are ("Declaraties september")."""
+    hint = row.ctx.kind_hint
+    if hint is None:
+        return
+    if hint.type == "hours":
+        hours = _number(_cell(row.values, layout.col("hours")), hours=True)
+        if hours:
+            sums.add(row, hint, hours, rate=rate if hint.kind == "overtime" else None, period=period)
+    elif hint.type in ("one_off_payment", "expense"):
+        amount = _number(_cell(row.values, layout.col("amount") or layout.col("quantity")))
+        if amount:
+            draft = row.draft(hint.type)
+            draft.set("amount", amount)
+            draft.set("description", _text(_cell(row.values, layout.col("remark"))) or None)
+            draft.set("period", _period(_cell(row.values, layout.col("period")), row.ctx.reference))
+            sums.drafts[(id(draft),)] = draft
+
+
+def _read_kind_row(row: _Row, layout: Layout, period: str | None, rate: float | None, sums: _Sums,
+                   result: TableResult) -> None:
+    values, ctx = row.values, row.ctx
+    kind_text = _text(_cell(values, layout.col("kind")))
+    remark = _text(_cell(values, layout.col("remark")))
+    cue = classify(kind_text) or classify(remark)
+    hours = _number(_cell(values, layout.col("hours")), hours=True)
+    amount = _number(_cell(values, layout.col("amount")))
+    quantity = _cell(values, layout.col("quantity"))
+    if cue is None and ctx.kind_hint is not None and (amount or hours or quantity):
+        # "Travel", "Tools" under a mail about expense claims: the mail says what they are.
+        cue = ctx.kind_hint
     if cue is None:
         result.issues.append(Issue(severity="warning",
-                                   message=f"{_where(base)}: onbekende mutatiesoort '{kind_text}' overgeslagen"))
-        return None
-    hours_col, amount_col, qty_col = columns.first("hours"), columns.first("amount"), columns.first("quantity")
-    date = _date(_cell(values, columns.first("date")), ctx.reference) if columns.first("date") is not None else None
-    period = _period(_cell(values, columns.first("period")), ctx.reference) \
-        if columns.first("period") is not None else None
-    quantity = _cell(values, qty_col) if qty_col is not None else None
-    hours = _number(_cell(values, hours_col), hours=True) if hours_col is not None else None
-    amount = _number(_cell(values, amount_col)) if amount_col is not None else None
+                                   message=f"{row.where()}: onbekende mutatiesoort '{kind_text}' overgeslagen"))
+        return
     if quantity is not None:
         if cue.type in ("hours", "hours_change"):
             hours = hours if hours is not None else _number(quantity, hours=True)
         else:
             amount = amount if amount is not None else _number(quantity)
-    used = [c for c in (hours_col, amount_col, qty_col) if c is not None]
-    draft = base.draft(cue.type, used)
+    date = _date(_cell(values, layout.col("date")), ctx.reference)
+    row_period = _period(_cell(values, layout.col("period")), ctx.reference)
     if cue.type == "hours":
-        if not hours:
-            return None
-        draft.set("hours", hours)
-        draft.set("kind", cue.kind)
-        rate = _RATE_RE.search(kind_text)
-        if rate and cue.kind != "extra":
-            draft.set("rate_percentage", float(rate.group(1)))
-        elif base.rate and cue.kind in ("overtime",):
-            draft.set("rate_percentage", base.rate)
-        if date:
-            draft.set("date", date)
-        draft.set("period", period or (date and f"{date.year:04d}-{date.month:02d}") or base.title_period)
-    elif cue.type in ("one_off_payment", "expense"):
+        if hours:
+            found = _RATE_RE.search(kind_text)
+            row_rate = float(found.group(1)) if found else (rate if cue.kind == "overtime" else None)
+            hours_period = row_period or (date and f"{date.year:04d}-{date.month:02d}") or period
+            sums.add(row, cue, hours, rate=None if cue.kind == "extra" else row_rate, period=hours_period,
+                     date=date)
+        return
+    draft = _kind_draft(row, cue, kind_text, remark, date, row_period, hours, amount, result)
+    if draft is not None:
+        result.drafts.append(draft)
+
+
+def _kind_draft(row: _Row, cue: Cue, kind_text: str, remark: str, date: dt.date | None, period: str | None,
+                hours: float | None, amount: float | None, result: TableResult) -> Draft | None:
+    draft = row.draft(cue.type)
+    if cue.type in ("one_off_payment", "expense"):
         if amount is None:
             return None
         draft.set("amount", amount)
@@ -362,14 +360,9 @@ def _row_mutation(values: tuple[Any, ...], columns: _Columns, base: _Base, resul
     elif cue.type == "hours_change":
         draft.set("effective_date", date)
         draft.set("hours_per_week", hours)
-    elif cue.type == "sick":
-        draft.set("start_date", date)
-        pct = find_percentages(kind_text + " " + remark)
-        draft.set("percentage", pct[0].value if pct else 100)
-    elif cue.type == "recovery":
-        draft.set("date", date)
-        pct = find_percentages(kind_text + " " + remark)
-        draft.set("percentage", pct[0].value if pct else 100)
+    elif cue.type in ("sick", "recovery"):
+        draft.set("start_date" if cue.type == "sick" else "date", date)
+        draft.set("percentage", _percentage(row, kind_text, remark))
     elif cue.type == "termination":
         draft.set("end_date", date)
     elif cue.type == "hire":
@@ -377,46 +370,87 @@ def _row_mutation(values: tuple[Any, ...], columns: _Columns, base: _Base, resul
         draft.employee = None
     else:
         result.issues.append(Issue(severity="warning",
-                                   message=f"{_where(base)}: '{kind_text}' graag als tekst in de mail toelichten"))
+                                   message=f"{row.where()}: '{kind_text}' graag als tekst in de mail toelichten"))
         return None
     return draft
 
 
-def _accumulate(sums: dict[tuple[str, str], Draft], base: _Base, cue: Cue, value: float, cols: list[int],
-                result: TableResult) -> None:
-    draft = base.draft(cue.type, cols)
-    key = (draft.person_key if draft.employee or draft.candidates else f"name:{fold(base.person.name or '')}",
-           f"{cue.type}:{cue.kind}")
-    existing = sums.get(key)
-    if cue.type == "hours":
-        draft.set("hours", value)
+def _percentage(row: _Row, *texts: str) -> float:
+    found = find_percentages(" ".join(texts))
+    if found:
+        return found[0].value
+    return 50 if _HALF_RE.search(" ".join(texts)) else 100
+
+
+def _read_type_dates(row: _Row, layout: Layout, result: TableResult) -> None:
+    """"Ziek vanaf" and "Hersteld per" columns: a date there is that report."""
+    for col, mutation_type in layout.type_dates.items():
+        date = _date(_cell(row.values, col), row.ctx.reference)
+        if date is None:
+            continue
+        draft = row.draft(mutation_type)
+        field_name = {"sick": "start_date", "recovery": "date", "termination": "end_date",
+                      "hire": "start_date"}[mutation_type]
+        draft.set(field_name, date)
+        if mutation_type in ("sick", "recovery"):
+            pct = _number(_cell(row.values, layout.col("percentage")))
+            remark = _text(_cell(row.values, layout.col("remark")))
+            draft.set("percentage", pct if pct and 0 < pct <= 100 else _percentage(row, remark))
+        result.drafts.append(draft)
+
+
+def _read_hire_row(row: _Row, layout: Layout, result: TableResult) -> None:
+    """A row of a sheet of new people: one hire each, or new details for someone known."""
+    known = row.match is not None and row.match.employee is not None
+    draft = row.draft("personal_data_change" if known else "hire")
+    if not known:
+        draft.employee = None
+    header = {col: label for label, col in layout.hire.items()}
+    for col, label in header.items():
+        value = _cell(row.values, col)
+        if value is None or _text(value) == "":
+            continue
+        text = value.isoformat() if isinstance(value, dt.date) else _text(value)
+        fill_pair(draft, _LABEL_FOR[label], text, row.ctx.reference)
+    if draft.fields:
+        result.drafts.append(draft)
+
+
+# A label that `fill_pair` reads as the field each hire column holds.
+_LABEL_FOR = {"bsn": "BSN", "birth_date": "Geboortedatum", "iban": "IBAN", "email": "E-mail", "phone": "Telefoon",
+              "postcode_city": "Postcode en plaats", "address": "Adres", "contract_end_date": "Einde contract",
+              "start_date": "Startdatum", "salary": "Salaris", "hours_per_week": "Uren per week",
+              "job_title": "Functie"}
+
+
+def _read_person_columns(rows: Sequence[Row], layout: Layout, ctx: TableContext, period: str | None,
+                         title_cue: Cue | None, result: TableResult) -> None:
+    """A column per person, a row per day: the hours of each column added up."""
+    cue = title_cue or (ctx.kind_hint if ctx.kind_hint and ctx.kind_hint.type == "hours" else None) or \
+        Cue("hours", 0, 0, "worked")
+    for col, name in layout.people.items():
+        total, used = 0.0, []
+        for number, values in rows:
+            texts = [_text(v) for v in values]
+            if _TOTAL_ROW_RE.search(" | ".join(t for t in texts if t and not t[0].isdigit())):
+                continue
+            value = _number(_cell(values, col), hours=True)
+            if value:
+                total += value
+                used.append(number)
+        if not total:
+            continue
+        match = ctx.index.resolve_name(name)
+        draft = Draft.for_match("hours", match if match and match.score >= 0.8 else None, name, part=ctx.part)
+        letter = column_letter(col + 1)
+        if ctx.is_sheet:
+            prefix = f"{ctx.sheet}!" if ctx.sheet else ""
+            draft.location = f"{prefix}{letter}{used[0]}:{letter}{used[-1]}"
+        else:
+            draft.lines.extend(used)
+        draft.texts.append(f"{name}: {total:g} uur")
+        draft.certainty = 0.9
+        draft.set("hours", round(total, 2))
         draft.set("kind", cue.kind)
-        if base.rate and cue.kind == "overtime":
-            draft.set("rate_percentage", base.rate)
-        draft.set("period", base.title_period)
-    else:
-        draft.set("amount", value)
-    if existing is None:
-        sums[key] = draft
-        return
-    field_name = "hours" if cue.type == "hours" else "amount"
-    existing.fields[field_name] = round(existing.fields[field_name] + value, 2)
-    existing.texts.extend(t for t in draft.texts if t not in existing.texts)
-    if base.ctx.is_sheet and existing.location and draft.location:
-        sheet_part, _, first_range = existing.location.rpartition("!")
-        start = first_range.split(":")[0]
-        end = draft.location.rpartition("!")[2].split(":")[1]
-        existing.location = f"{sheet_part}!{start}:{end}" if sheet_part else f"{start}:{end}"
-    else:
-        existing.lines.extend(draft.lines)
-
-
-def _where(base: _Base) -> str:
-    if base.ctx.is_sheet:
-        return f"{base.ctx.sheet or 'blad'} rij {base.row}"
-    return f"regel {base.row}"
-
-
-def add_drafts(drafts: DraftSet, result: TableResult) -> None:
-    for draft in result.drafts:
-        drafts.drafts.append(draft)
+        draft.set("period", period)
+        result.drafts.append(draft)

@@ -100,7 +100,8 @@ def test_a_sheet_of_a_hundred_thousand_rows_is_read_and_flagged(roster):
     buffer = io.BytesIO()
     wb.save(buffer)
     result = parse_mail(with_attachment("veel.xlsx", buffer.getvalue()), roster, filename="veel.eml")
-    assert "ongewoon veel" in messages(result)
+    assert "ongewoon veel rijen (100.001)" in messages(result)
+    assert [(m.employee_id, m.fields["hours"]) for m in result.mutations] == [("71", 100_000)]
 
 
 def test_a_line_of_two_hundred_kilobytes_is_cut_with_an_issue(roster):
