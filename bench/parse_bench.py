@@ -95,8 +95,8 @@ def _child(mode: str, path: str) -> None:
         count = sum(1 for ws in wb.worksheets for _ in ws.iter_rows(values_only=True))
     else:
         from parsers.mail import parse_mail
-        from tests.parsers.conftest import ROSTER
         from parsers.roster import Roster
+        from tests.parsers.conftest import ROSTER
 
         count = len(parse_mail(data, Roster.model_validate(ROSTER)).mutations)
     # VmHWM belongs to this program's own memory map; ru_maxrss would carry the parent's peak over.
