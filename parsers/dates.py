@@ -296,7 +296,7 @@ _LAST_MONTH_RE = re.compile(r"\b(?:vorige maand|afgelopen maand|last month|previ
 # Short month names are also words ("mar", "may", "jun"): they count as months only
 # when capitalised or followed by a year.
 _AMBIGUOUS_MONTHS = {"mar", "may", "jan", "dec", "sep", "jun", "jul", "aug", "apr", "feb", "nov", "oct",
-                     "okt", "mrt", "maa", "febr", "sept", "mei"}
+                     "okt", "mrt", "maa", "febr", "sept"}
 
 
 @dataclass(frozen=True)

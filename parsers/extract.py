@@ -43,9 +43,20 @@ _PER_WEEK_RE = re.compile(r"^\s*(?:-\s*)?(?:uur|uren|hours?|hrs?|u)?\s*(?:per|p/
 # "24 uur werken", "op 36 uur": contract hours without "per week".
 _WORK_HOURS_RE = re.compile(r"^\s*(?:uur|uren|hours?|hrs?)\s+(?:per\s+week\s+|in\s+de\s+week\s+)?(?:gaan\s+|te\s+)?"
                             r"(?:werken|work|working)\b", re.IGNORECASE)
-_NOT_THIS_NUMBER_RE = re.compile(r"(?:\bipv|\bi\.p\.v\.?|in\s+plaats\s+van|instead\s+of|\bnu|\bnow|\bwas|\bfrom|"
-                                 r"\bvan|on\s+top\s+of\s+(?:his|her|their)|boven(?:op)?\s+(?:zijn|haar)|\bof|\(was|\(nu|\(now)\s*[€]?\s*$",
-                                 re.IGNORECASE)
+# Words before a number that make it the old value, not the new one.
+_OLD_VALUE_RE = re.compile(r"(?:\bipv|\bi\.p\.v\.?|in\s+plaats\s+van|instead\s+of|\bnu|\bnow|\bwas|on\s+top\s+of\s+"
+                           r"(?:his|her|their)|boven(?:op)?\s+(?:zijn|haar)|\(was|\(nu|\(now|\(currently)\s*[€]?\s*$",
+                           re.IGNORECASE)
+_FROM_RE = re.compile(r"\b(?:van|from)\s*(?:€|eur)?\s*$", re.IGNORECASE)
+_TO_RE = re.compile(r"\b(?:naar|to|tot)\b", re.IGNORECASE)
+
+
+def _is_old_value(text: str, start: int, end: int) -> bool:
+    """"in plaats van 32", "(was 3.520)", "van 40 naar 32": a number that is what it used to be."""
+    before = text[:start][-25:]
+    return bool(_OLD_VALUE_RE.search(before) or (_FROM_RE.search(before) and _TO_RE.search(text[end:end + 30])))
+
+
 _FUTURE_TENSE_RE = re.compile(r"\b(?:will|'ll|’ll|going\s+to|gaat|gaan|zal|zullen|komt|komen|begint|starts?)\b",
                               re.IGNORECASE)
 _HALF_RE = re.compile(r"\b(?:halve\s+dagen|halve\s+dag|halftime|halve\s+tijd|half\s+days?|part[-\s]time|"
@@ -55,7 +66,7 @@ _PAYROLL_RE = re.compile(r"(?:salaris\w*|loon\w*|verloning|uitbetaling|payroll|s
                          r"payslip|loonrun|run)", re.IGNORECASE)
 _LAST_NAME_RE = re.compile(
     r"(?:achternaam|last\s+name|surname|family\s+name)\s+(?:[\w'’]+\s+){0,3}?(?:wordt|is\s+nu|is\s+voortaan|naar|"
-    r"to|changed\s+to|becomes|is\s+now|:)\s*(?P<name>(?:(?:van|de|der|den|ter|ten|el)\s+)*[A-Z][\w'’\-]+)"
+    r"to|changed\s+to|becomes|become|will\s+be|is\s+now|:)\s*(?P<name>(?:(?:van|de|der|den|ter|ten|el)\s+)*[A-Z][\w'’\-]+)"
     r"|(?:heet\s+(?:nu|voortaan)|is\s+now\s+called)\s+(?P<name2>(?:(?:van|de|der|den|ter|ten|el)\s+)*"
     r"[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+)?)"
 )
@@ -151,8 +162,7 @@ def hours_value(f: Facts, cue_start: int, cue_end: int) -> float | None:
     best: tuple[int, float] | None = None
     for n in f.numbers:
         after = f.text[n.end:]
-        before = f.text[:n.start]
-        if _PER_WEEK_RE.match(after) or _NOT_THIS_NUMBER_RE.search(before[-25:]):
+        if _PER_WEEK_RE.match(after) or _is_old_value(f.text, n.start, n.end):
             continue
         if not _HOURS_UNIT_RE.match(after) and not (n.end <= cue_start and not f.text[n.end:cue_start].strip()):
             continue
@@ -182,10 +192,10 @@ def fields_for_hours(f: Facts, kind: str, cue_start: int, cue_end: int, referenc
 def contract_hours(f: Facts) -> float | None:
     """"32 uur per week", "28 hours a week", "een 24-urige werkweek" — not the old value."""
     for n in f.numbers:
-        if _PER_WEEK_RE.match(f.text[n.end:]) and not _NOT_THIS_NUMBER_RE.search(f.text[:n.start][-25:]):
+        if _PER_WEEK_RE.match(f.text[n.end:]) and not _is_old_value(f.text, n.start, n.end):
             return n.value
     for n in f.numbers:
-        if _WORK_HOURS_RE.match(f.text[n.end:]) and not _NOT_THIS_NUMBER_RE.search(f.text[:n.start][-25:]):
+        if _WORK_HOURS_RE.match(f.text[n.end:]) and not _is_old_value(f.text, n.start, n.end):
             return n.value
     # "contracturen van 32 naar 28": the number after "naar"/"to".
     m = re.search(r"(?:naar|to|wordt|becomes)\s+(?P<n>\d+(?:[.,]\d+)?)\s*(?:uur|uren|hours?)?\b", f.text, re.I)
@@ -207,11 +217,11 @@ _PERIOD_WORDS: list[tuple[str, re.Pattern[str]]] = [
 
 def salary(f: Facts, context: str = "") -> tuple[float | None, str | None]:
     """The new salary and its period: the amount after "naar"/"to", never the old one."""
-    candidates = [a for a in f.amounts if not _NOT_THIS_NUMBER_RE.search(f.text[:a.start][-25:])]
+    candidates = [a for a in f.amounts if not _is_old_value(f.text, a.start, a.end)]
     if not candidates:
         # "Gerrit: 3.640 (was 3.520)" under a heading about wages: a bare number.
         candidates = [n for n in f.numbers if (n.value >= 100 or n.value != int(n.value))
-                      and not _NOT_THIS_NUMBER_RE.search(f.text[:n.start][-25:])]
+                      and not _is_old_value(f.text, n.start, n.end)]
     if not candidates:
         return None, None
     chosen = candidates[0]
@@ -251,7 +261,7 @@ def fields_for_payment(f: Facts, reference: dt.date, cue_start: int) -> Fields:
     return {"amount": amount.value, "period": payroll_period(f, reference)}
 
 
-def fields_for_personal_data(f: Facts, reference: dt.date) -> Fields:
+def fields_for_personal_data(f: Facts, reference: dt.date, first_name: str | None = None) -> Fields:
     fields: Fields = {}
     ibans = find_ibans(f.text)
     if ibans:
@@ -262,6 +272,9 @@ def fields_for_personal_data(f: Facts, reference: dt.date) -> Fields:
     m = _LAST_NAME_RE.search(f.text)
     if m:
         fields["last_name"] = m.group("name") or m.group("name2")
+        if first_name and fields["last_name"].split()[0].casefold() == first_name.casefold():
+            # "heet voortaan Lieke Hendriksen": the first name stays, the rest is the new last name.
+            fields["last_name"] = fields["last_name"].split(None, 1)[-1]
     if _EMAIL_CUE_RE.search(f.text):
         emails = find_emails(f.text)
         if emails:

@@ -41,7 +41,7 @@ def pair_field(label: str) -> str | None:
     key = fold(" ".join(label.split())).strip(" .:")
     if not key or len(key) > 40 or re.search(r"\d", key):
         return None
-    if re.search(r"achternaam|last\s*name|surname|voornaam|first\s*name", key) or len(key.split()) > 4:
+    if re.search(r"achternaam|last\s*name|surname|voornaam|first\s*name", key) or len(key.split()) > 3:
         return None
     if re.search(r"\b(?:has|have|heeft|hebben|is|zijn|krijgt|gets|wordt|becomes|gaat|moved)\b", key):
         return None

@@ -22,6 +22,8 @@ BULLET_RE = re.compile(r"^\s*(?:[-*•–—·+>]+|\d{1,2}[.)]|[a-z][.)])\s*(?=\
 PAIR_RE = re.compile(r"^\s*(?P<label>[^\W\d][\w /().&'-]{0,38}?)\s*:\s+(?P<value>\S.*)$")
 TABLE_SEP_RE = re.compile(r"\s\|\s|\t")
 ALIGNED_RE = re.compile(r"\S\s{3,}\S")
+POSTCODE_START_RE = re.compile(r"[1-9]\d{3}\s?[A-Z]{2}\b")
+HOUSE_NUMBER_END_RE = re.compile(r"[A-Za-z]\s+\d{1,5}\s?[A-Za-z]{0,3}$")
 # Where a sentence ends: . ! ? followed by space and a capital, digit or bullet, unless
 # the period closes an abbreviation or an initial ("S. Dekker", "t/m", "a.s.", "jl.").
 _ABBREVIATIONS = {
@@ -84,6 +86,9 @@ def _continues(previous: Unit, text: str, raw: str) -> bool:
     if previous.kind != "prose":
         return False
     last_line = previous.text[previous.offsets[-1][0]:].rstrip()
+    if POSTCODE_START_RE.match(text) and HOUSE_NUMBER_END_RE.search(last_line):
+        # "Kerkstraat 12" over "1234 AB Ergens": one address on two lines.
+        return True
     if last_line.endswith((".", "!", "?", ":")):
         return text[:1].islower()
     # Short lines without an end mark are a list; long ones were wrapped by the mail client.

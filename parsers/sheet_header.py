@@ -80,7 +80,7 @@ class Layout:
     grid: list[int] = field(default_factory=list)
     people: dict[int, str] = field(default_factory=dict)  # column → a person's name (a sheet per person)
     type_dates: dict[int, str] = field(default_factory=dict)  # column → mutation type whose date it holds
-    hire: dict[str, int] = field(default_factory=dict)  # hire field → column, for a sheet of new people
+    hire: dict[int, str] = field(default_factory=dict)  # column → its label, for a sheet of new people
 
     def col(self, role: str) -> int | None:
         return self.roles.get(role)
@@ -100,7 +100,7 @@ def _text(value: Any) -> str:
 
 def _read_header(values: tuple[Any, ...], title_cue: Cue | None, index: RosterIndex) -> Layout:
     layout = Layout(0)
-    hire_candidates: dict[str, int] = {}
+    hire_candidates: dict[int, str] = {}
     for col, value in enumerate(values):
         text = _text(value)
         if not text or len(text) > 60 or not isinstance(value, str):
@@ -118,8 +118,8 @@ def _read_header(values: tuple[Any, ...], title_cue: Cue | None, index: RosterIn
             layout.type_dates[col] = type_cue.type
             continue
         hire_field = pair_field(text)
-        if hire_field in _HIRE_ROLES and hire_field not in hire_candidates:
-            hire_candidates[hire_field] = col
+        if hire_field in _HIRE_ROLES:
+            hire_candidates[col] = text
         if _GRID_RE.match(text):
             layout.grid.append(col)
             continue

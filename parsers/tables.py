@@ -405,22 +405,16 @@ def _read_hire_row(row: _Row, layout: Layout, result: TableResult) -> None:
     draft = row.draft("personal_data_change" if known else "hire")
     if not known:
         draft.employee = None
-    header = {col: label for label, col in layout.hire.items()}
-    for col, label in header.items():
+    for col, label in layout.hire.items():
         value = _cell(row.values, col)
         if value is None or _text(value) == "":
             continue
+        if isinstance(value, dt.datetime):
+            value = value.date()
         text = value.isoformat() if isinstance(value, dt.date) else _text(value)
-        fill_pair(draft, _LABEL_FOR[label], text, row.ctx.reference)
+        fill_pair(draft, label, text, row.ctx.reference)
     if draft.fields:
         result.drafts.append(draft)
-
-
-# A label that `fill_pair` reads as the field each hire column holds.
-_LABEL_FOR = {"bsn": "BSN", "birth_date": "Geboortedatum", "iban": "IBAN", "email": "E-mail", "phone": "Telefoon",
-              "postcode_city": "Postcode en plaats", "address": "Adres", "contract_end_date": "Einde contract",
-              "start_date": "Startdatum", "salary": "Salaris", "hours_per_week": "Uren per week",
-              "job_title": "Functie"}
 
 
 def _read_person_columns(rows: Sequence[Row], layout: Layout, ctx: TableContext, period: str | None,

@@ -282,8 +282,9 @@ class TextReader:
                 # "per vandaag" under "Ziekmelding Joost": a lone date completes the last draft.
                 self._complete_date(target, text, line)
             return
-        if subject is None or not cues:
+        if subject is None or not (cues or subject.hire is not None):
             return
+        # About a new person ("Hij krijgt een contract tot en met 30 september"), every value counts.
         self._emit(unit, text, 0, len(text), subject, cues, line)
 
     @staticmethod
@@ -338,11 +339,13 @@ class TextReader:
                         fields["period"] = self.state.block.period
                     self._new(unit, "hours", subject, fields, line, text)
                 continue
-            fields = self._fields(mutation_type, facts, cues, start)
+            employee = subject.match.employee if subject.match else None
+            fields = self._fields(mutation_type, facts, cues, start, employee.first_name if employee else None)
             if fields is not None:
                 self._new(unit, mutation_type, subject, fields, line, text)
 
-    def _fields(self, mutation_type: str, facts: Facts, cues: list[Cue], start: int) -> dict | None:
+    def _fields(self, mutation_type: str, facts: Facts, cues: list[Cue], start: int,
+                first_name: str | None = None) -> dict | None:
         reference = self.ctx.reference
         if mutation_type == "sick":
             return fields_for_sick(facts, reference)
@@ -365,7 +368,7 @@ class TextReader:
                 fields["period"] = self.state.block.pay_period
             return fields
         if mutation_type == "personal_data_change":
-            return fields_for_personal_data(facts, reference) or None
+            return fields_for_personal_data(facts, reference, first_name) or None
         return None
 
     def _new(self, unit: Unit, mutation_type: str, subject: Subject, fields: dict, line: int, text: str) -> Draft:

@@ -37,6 +37,9 @@ STREET_RE = re.compile(
 ADDRESS_RE = re.compile(
     rf"{STREET_RE.pattern}\s*,?\s*(?P<postcode>[1-9]\d{{3}}\s?[A-Z]{{2}})\b\s*,?\s*(?P<city>{_CITY})?"
 )
+ADDRESS_CITY_FIRST_RE = re.compile(
+    rf"{STREET_RE.pattern}\s*(?:,|\bin|\bte)\s+(?P<city>{_CITY})\s*[,(]\s*(?P<postcode>[1-9]\d{{3}}\s?[A-Z]{{2}})\b"
+)
 POSTCODE_CITY_RE = re.compile(rf"(?P<postcode>[1-9]\d{{3}}\s?[A-Z]{{2}})\b\s*,?\s*(?P<city>{_CITY})?")
 
 SALARY_PERIODS: list[tuple[str, re.Pattern[str]]] = [
@@ -131,6 +134,11 @@ def find_address(text: str) -> Address | None:
     if m and m.group("street").split()[0].lower() not in _NOT_STREETS:
         return Address(m.group("street"), m.group("number").replace(" ", ""),
                        _postcode(m.group("postcode")), _clean_city(m.group("city")), m.start(), m.end())
+    m = ADDRESS_CITY_FIRST_RE.search(text)
+    if m and m.group("street").split()[0].lower() not in _NOT_STREETS:
+        # "Kerkstraat 7 in Berkenwoude (2825 BJ)".
+        return Address(m.group("street"), m.group("number").replace(" ", ""), _postcode(m.group("postcode")),
+                       _clean_city(m.group("city")), m.start(), m.end())
     m = POSTCODE_CITY_RE.search(text)
     if m:
         return Address(None, None, _postcode(m.group("postcode")), _clean_city(m.group("city")),
