@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rapidfuzz.distance import OSA
+
 
 @dataclass(frozen=True)
 class Cue:
@@ -112,6 +114,43 @@ CUE_PATTERNS: list[tuple[str, str | None, re.Pattern[str]]] = [
 NEGATION_RE = _c(r"\b(?:no|not|geen|niet|zonder|without)\s+(?:\w+\s+)?$")
 
 
+# Cue words as they are misspelt in a hurry ("zeik", "overuern", "declaratei"): checked only
+# for words no pattern matched, by edit distance to these.
+_TYPO_WORDS: dict[str, tuple[str, str | None]] = {
+    "ziek": ("sick", None), "ziekgemeld": ("sick", None), "ziekmelding": ("sick", None),
+    "hersteld": ("recovery", None), "herstelmelding": ("recovery", None), "overuren": ("hours", "overtime"),
+    "meeruren": ("hours", "extra"), "overtime": ("hours", "overtime"), "declaratie": ("expense", None),
+    "reiskosten": ("expense", None), "onkosten": ("expense", None), "loonsverhoging": ("salary_change", None),
+    "salaris": ("salary_change", None), "ontslag": ("termination", None), "resigned": ("termination", None),
+    "recovered": ("recovery", None), "sick": ("sick", None), "expenses": ("expense", None),
+    "uitdienst": ("termination", None), "indiensttreding": ("hire", None), "arbeidsongeschikt": ("sick", None),
+}
+_WORD_RE = re.compile(r"[^\W\d_]{4,}")
+
+
+def _is_typo_of(word: str, known: str) -> bool:
+    if word == known or word[0] != known[0] or abs(len(word) - len(known)) > 1:
+        return False
+    if len(known) < 7:
+        # Short words only by two swapped letters: "zeik" is "ziek", "zien" is not.
+        return len(word) == len(known) and sorted(word) == sorted(known) and \
+            sum(a != b for a, b in zip(word, known, strict=True)) == 2
+    return OSA.distance(word, known) <= 1
+
+
+def _typo_cues(text: str, found: list[Cue]) -> list[Cue]:
+    cues = []
+    for m in _WORD_RE.finditer(text):
+        if any(c.start <= m.start() < c.end for c in found):
+            continue
+        word = m.group().lower()
+        for known, (mutation_type, kind) in _TYPO_WORDS.items():
+            if _is_typo_of(word, known):
+                cues.append(Cue(mutation_type, m.start(), m.end(), kind))
+                break
+    return cues
+
+
 def find_cues(text: str) -> list[Cue]:
     """Every cue in `text`, left to right; overlapping spans keep the earlier pattern."""
     found: list[Cue] = []
@@ -123,6 +162,7 @@ def find_cues(text: str) -> list[Cue]:
             if NEGATION_RE.search(text[max(0, start - 20):start]):
                 continue
             found.append(Cue(mutation_type, start, end, kind))
+    found.extend(_typo_cues(text, found))
     found.sort(key=lambda c: c.start)
     return found
 

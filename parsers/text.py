@@ -335,7 +335,11 @@ class TextReader:
                 fields = fields_for_hours(facts, cue.kind or "worked", cue.start - start, cue.end - start,
                                           self.ctx.reference)
                 if fields.get("hours") is not None:
-                    if "period" not in fields and self.state.block.period:
+                    # "ORT januari: Roos 14,5 u / Dewi 9 u": the month may stand before the first name.
+                    months = find_months(text[:start], self.ctx.reference) if "period" not in fields else []
+                    if months:
+                        fields["period"] = months[-1].period
+                    elif "period" not in fields and self.state.block.period:
                         fields["period"] = self.state.block.period
                     self._new(unit, "hours", subject, fields, line, text)
                 continue

@@ -1,7 +1,8 @@
-"""The shared dev corpus, built into real .eml files and scored through the CLI.
+"""The corpora, built into real .eml files and scored through the CLI as `score.py` does.
 
-Fails under 0.90 mail field F1, so a regression in the parser shows in CI. The same
-parser is scored on mail it has never seen; this is a floor, not the goal.
+The shared dev corpus must stay at or above 0.90 mail field F1, so a regression shows in
+CI. The corpora under `tests/corpus/` were written by people who had not seen the parser,
+in other voices and layouts; they hold the same floor.
 """
 
 from __future__ import annotations
@@ -13,14 +14,17 @@ from pathlib import Path
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "corpus"
+CORPORA = [SHARED / "dev", *sorted(p for p in (ROOT / "tests" / "corpus").iterdir() if p.is_dir())]
 
 
 @pytest.mark.corpus
-def test_the_dev_corpus_scores_at_least_090_mail_field_f1(tmp_path: Path) -> None:
-    assert (SHARED / "build.py").exists(), f"the shared corpus is missing at {SHARED}"
+@pytest.mark.parametrize("source", CORPORA, ids=[p.name for p in CORPORA])
+def test_the_corpus_scores_at_least_090_mail_field_f1(source: Path, tmp_path: Path) -> None:
+    assert (SHARED / "build.py").exists(), f"the shared corpus tools are missing at {SHARED}"
     built = tmp_path / "corpus"
-    subprocess.run([sys.executable, str(SHARED / "build.py"), str(SHARED / "dev"), str(built)], check=True,
+    subprocess.run([sys.executable, str(SHARED / "build.py"), str(source), str(built)], check=True,
                    capture_output=True)
     command = f"{sys.executable} -m loonbode"
     run = subprocess.run([sys.executable, str(SHARED / "score.py"), str(built), "--cmd", command, "--no-leave",

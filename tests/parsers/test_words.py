@@ -144,3 +144,12 @@ def test_it_reads_ibans_addresses_phones_and_salary_periods():
     assert salary_period_near("€ 16,40 per uur", 7) == "hour"
     assert salary_period_near("3350 euro bruto pm", 9) == "month"
     assert salary_period_near("EUR 42.000 per year", 10) == "year"
+
+
+def test_a_hurried_misspelling_of_a_cue_word_still_counts():
+    assert [c.type for c in find_cues("priya heeft zich vanochtend zeik gemeld")] == ["sick"]
+    assert [c.kind for c in find_cues("Gerrit 5 overuern")] == ["overtime"]
+
+
+def test_a_word_one_letter_from_a_cue_is_not_taken_for_it():
+    assert find_cues("Ik wil het even zien") == []
