@@ -7,16 +7,16 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.table import Table
 
-from parsers.labels import field_label, type_label
+from parsers.labels import describe_fields, type_label
 from parsers.models import ParseResult
 
 
-def _fields_text(fields: dict) -> str:
-    return ", ".join(f"{field_label(k)}: {v}" for k, v in fields.items())
-
-
 def print_results(results: Sequence[ParseResult], console: Console | None = None) -> None:
-    console = console or Console()
+    if console is None:
+        console = Console()
+        if not console.is_terminal:
+            # Piped into a file or a pager: no terminal width to respect, so don't wrap names.
+            console = Console(width=160)
     for result in results:
         employer = result.employer_id or "onbekende afzender"
         console.rule(f"[bold]{result.file}[/] — {employer}")
@@ -32,7 +32,7 @@ def print_results(results: Sequence[ParseResult], console: Console | None = None
                 who = m.employee_name or "?"
                 if m.employee_id:
                     who += f" ({m.employee_id})"
-                table.add_row(type_label(m.type), who, _fields_text(m.fields), f"{m.confidence:.0%}",
+                table.add_row(type_label(m.type), who, describe_fields(m.fields), f"{m.confidence:.0%}",
                               f"{m.source.part} {m.source.location}")
             console.print(table)
         elif not result.auto_reply:

@@ -63,3 +63,41 @@ def mutation_label(mutation: Mutation, language: str = "nl") -> str:
     """"Sem de Jong (indienstmelding)", for lists and issue messages."""
     who = mutation.employee_name or mutation.employee_id or ("onbekend" if language == "nl" else "unknown")
     return f"{who} ({type_label(mutation.type, language)})"
+
+
+_KIND_WORDS = {"worked": {"nl": "gewerkte uren", "en": "hours worked"},
+               "overtime": {"nl": "overuren", "en": "overtime"},
+               "extra": {"nl": "meeruren", "en": "extra hours"},
+               "irregular": {"nl": "ORT-uren", "en": "unsocial hours"}}
+_PERIOD_WORDS = {"month": {"nl": "per maand", "en": "per month"}, "hour": {"nl": "per uur", "en": "per hour"},
+                 "week": {"nl": "per week", "en": "per week"}, "four_weeks": {"nl": "per 4 weken", "en": "per 4 weeks"},
+                 "year": {"nl": "per jaar", "en": "per year"}}
+_MONEY_FIELDS = {"salary_amount", "amount"}
+
+
+def money(value: float, language: str = "nl") -> str:
+    """€ 3.450,00 in Dutch, € 3,450.00 in English."""
+    text = f"{value:,.2f}"
+    return "€ " + (text.replace(",", "X").replace(".", ",").replace("X", ".") if language == "nl" else text)
+
+
+def field_value(field: str, value: object, language: str = "nl") -> str:
+    """A field's value as a payroll clerk writes it."""
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        return f"{value[8:]}-{value[5:7]}-{value[:4]}"
+    if field in _MONEY_FIELDS and isinstance(value, int | float):
+        return money(float(value), language)
+    if field == "kind" and isinstance(value, str):
+        return _KIND_WORDS.get(value, {}).get(language, value)
+    if field == "salary_period" and isinstance(value, str):
+        return _PERIOD_WORDS.get(value, {}).get(language, value)
+    if field in ("percentage", "rate_percentage"):
+        return f"{value}%"
+    if isinstance(value, float):
+        return f"{value:g}".replace(".", ",") if language == "nl" else f"{value:g}"
+    return str(value)
+
+
+def describe_fields(fields: dict[str, object], language: str = "nl") -> str:
+    """"uren: 7,5, soort uren: overuren, periode: 2026-02" for lists and confirmations."""
+    return ", ".join(f"{field_label(k, language)}: {field_value(k, v, language)}" for k, v in fields.items())
