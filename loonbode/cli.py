@@ -16,6 +16,8 @@ import typer
 from pydantic import ValidationError
 
 from loonbode.summary import print_results
+from parsers.labels import describe_leave
+from parsers.leave import NotALeaveRequest, parse_leave
 from parsers.mail import parse_mail
 from parsers.roster import Roster
 
@@ -59,6 +61,28 @@ def parse(
         sys.stdout.write("\n")
     else:
         print_results(results)
+
+
+@app.command("parse-leave")
+def parse_leave_command(
+    text: Annotated[str, typer.Argument(help="Het chatbericht van de medewerker.")],
+    today: Annotated[str, typer.Option("--today", help="De datum van vandaag, JJJJ-MM-DD.")],
+    as_json: Annotated[bool, typer.Option("--json", help="JSON-uitvoer volgens het contract.")] = False,
+) -> None:
+    """Lees een verlofaanvraag uit een chatbericht (schrijft niets weg)."""
+    try:
+        day = dt.date.fromisoformat(today)
+    except ValueError as exc:
+        raise typer.BadParameter(f"--today {today!r} is geen datum (JJJJ-MM-DD)") from exc
+    result = parse_leave(text, day)
+    if as_json:
+        payload = {"error": result.message} if isinstance(result, NotALeaveRequest) else \
+            result.model_dump(mode="json")
+        typer.echo(json.dumps(payload, ensure_ascii=False))
+    elif isinstance(result, NotALeaveRequest):
+        typer.echo(result.message)
+    else:
+        typer.echo(describe_leave(result))
 
 
 def main() -> None:

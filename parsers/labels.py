@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from parsers.models import Mutation
+    from parsers.models import LeaveRequest, Mutation
 
 TYPE_LABELS: dict[str, dict[str, str]] = {
     "hire": {"nl": "indienstmelding", "en": "new hire"},
@@ -101,3 +101,25 @@ def field_value(field: str, value: object, language: str = "nl") -> str:
 def describe_fields(fields: dict[str, object], language: str = "nl") -> str:
     """"uren: 7,5, soort uren: overuren, periode: 2026-02" for lists and confirmations."""
     return ", ".join(f"{field_label(k, language)}: {field_value(k, v, language)}" for k, v in fields.items())
+
+
+LEAVE_LABELS = {"vacation": {"nl": "vakantieverlof", "en": "holiday"},
+                "special": {"nl": "bijzonder verlof", "en": "special leave"},
+                "parental": {"nl": "ouderschapsverlof", "en": "parental leave"},
+                "unpaid": {"nl": "onbetaald verlof", "en": "unpaid leave"},
+                "care": {"nl": "zorgverlof", "en": "care leave"}}
+
+
+def describe_leave(request: LeaveRequest, language: str = "nl") -> str:
+    """"vakantieverlof van 03-08-2026 t/m 07-08-2026" as the bot and the CLI say it."""
+    kind = LEAVE_LABELS[request.leave_type][language]
+    start, end = (f"{d:%d-%m-%Y}" for d in (request.start_date, request.end_date))
+    when = (f"op {start}" if language == "nl" else f"on {start}") if start == end else \
+        (f"van {start} t/m {end}" if language == "nl" else f"from {start} to {end}")
+    extra = ""
+    if request.hours:
+        extra = f", {request.hours:g} uur" if language == "nl" else f", {request.hours:g} hours"
+    elif request.part_of_day:
+        words = {"morning": {"nl": "ochtend", "en": "morning"}, "afternoon": {"nl": "middag", "en": "afternoon"}}
+        extra = f", {words[request.part_of_day][language]}"
+    return f"{kind} {when}{extra}"

@@ -50,3 +50,17 @@ def test_a_missing_mail_file_is_reported_without_a_traceback(tmp_path: Path):
     run = loonbode("parse", "--roster", str(ROSTER), "--json", str(tmp_path / "weg.eml"))
     assert run.returncode == 2
     assert "kan" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_parse_leave_prints_a_request_or_an_error():
+    run = loonbode("parse-leave", "--today", "2026-06-10", "--json", "Mag ik vrijdagmiddag vrij?")
+    assert json.loads(run.stdout) == {"leave_type": "vacation", "start_date": "2026-06-12",
+                                      "end_date": "2026-06-12", "hours": None, "part_of_day": "afternoon",
+                                      "note": None}
+    refused = loonbode("parse-leave", "--today", "2026-06-10", "--json", "Hoeveel verlof heb ik nog?")
+    assert set(json.loads(refused.stdout)) == {"error"}
+
+
+def test_parse_leave_without_json_answers_in_a_sentence():
+    run = loonbode("parse-leave", "--today", "2026-06-10", "Ik wil vrij van 3 t/m 7 augustus")
+    assert run.stdout.strip() == "vakantieverlof van 03-08-2026 t/m 07-08-2026"

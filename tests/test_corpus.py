@@ -32,3 +32,15 @@ def test_the_corpus_scores_at_least_090_mail_field_f1(source: Path, tmp_path: Pa
     match = re.search(r"mail field F1 (\d\.\d+)", run.stdout)
     assert match, run.stdout + run.stderr
     assert float(match.group(1)) >= 0.90, run.stdout
+
+
+@pytest.mark.corpus
+def test_the_dev_leave_requests_are_at_least_95_percent_right(tmp_path: Path) -> None:
+    built = tmp_path / "corpus"
+    subprocess.run([sys.executable, str(SHARED / "build.py"), str(SHARED / "dev"), str(built)], check=True,
+                   capture_output=True)
+    run = subprocess.run([sys.executable, str(SHARED / "score.py"), str(built), "--cmd",
+                          f"{sys.executable} -m loonbode", "--verbose"], capture_output=True, text=True, check=False)
+    match = re.search(r"leave requests right (\d+)/(\d+)", run.stdout)
+    assert match, run.stdout + run.stderr
+    assert int(match.group(1)) >= 0.95 * int(match.group(2)), run.stdout
