@@ -29,6 +29,7 @@ from parsers.text import ReadContext, TextReader, hire_issue
 from parsers.validation import validate_normal
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+INTERNAL_ERROR = "Loonbode kon dit bericht niet lezen door een interne fout"
 MANY_ROWS = 5000  # a mutation sheet longer than this deserves a second look
 _ENGLISH_RE = re.compile(r"\b(?:the|and|is|has|have|with|for|from|please|thanks|hours|his|her|as of|will|"
                          r"been|this|our|we|you)\b", re.IGNORECASE)
@@ -67,7 +68,12 @@ def parse_mail(raw: bytes, roster: Roster, *, filename: str = "",
                                                              "(gisteren, maandag) zijn niet op te lossen"))
         return result
     reference = (sent.astimezone(AMSTERDAM) if sent.tzinfo else sent).date()
-    read_message(mail, employer, reference, result)
+    try:
+        read_message(mail, employer, reference, result)
+    except Exception as exc:
+        result.mutations = []
+        result.issues.append(Issue(severity="error", message=f"{INTERNAL_ERROR}: {type(exc).__name__}; het "
+                                                             "bericht is bewaard en moet met de hand worden gelezen"))
     return result
 
 
