@@ -70,7 +70,7 @@ def parse_mail(raw: bytes, roster: Roster, *, filename: str = "",
     reference = (sent.astimezone(AMSTERDAM) if sent.tzinfo else sent).date()
     try:
         read_message(mail, employer, reference, result)
-    except Exception as exc:
+    except Exception as exc:  # a reader bug must not lose the mail: the issue below names it
         result.mutations = []
         result.issues.append(Issue(severity="error", message=f"{INTERNAL_ERROR}: {type(exc).__name__}; het "
                                                              "bericht is bewaard en moet met de hand worden gelezen"))
