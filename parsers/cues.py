@@ -35,14 +35,17 @@ CUE_PATTERNS: list[tuple[str, str | None, re.Pattern[str]]] = [
         r"(?:aan\s+het\s+werk|aan\s+de\s+slag|begonnen|gestart|werkzaam)|"
         r"werkt\b[^.;\n]{0,40}?\bweer\b|weer\s+(?:aan\s+het\s+)?werk(?:en|t)?\b|"
         r"(?:is|are|was|been|came|come|comes)\s+back(?:\s+at|\s+to)?\s+(?:work|the\s+office)|back\s+at\s+work|"
-        r"returned\s+to\s+work|recovered|back\s+to\s+work|fit\s+again|resumed\s+work|"
+        r"returned\s+to\s+work|recovered|recovery|herstel|back\s+to\s+work|(?:fully\s+)?fit\s+again|fully\s+fit|"
+        r"resumed\s+(?:work|his\s+duties|her\s+duties)|back\s+on\s+(?:reduced|normal|full|part[-\s]?time)|"
+        r"werk\s+(?:volledig\s+|gedeeltelijk\s+)?hervat|hervat\s+(?:het\s+)?werk|is\s+hersteld|"
         r"back\s+(?:full[-\s]?time|part[-\s]?time|in\s+the\s+office)|"
         r"(?:work|works|working)\s+(?:\w+\s+|\d+\s*%\s+){0,3}again)"
     )),
     ("sick", None, _c(
         r"\b(?:ziek(?:gemeld|melding|te\s*melding)?|ziek\s+gemeld|arbeidsongeschikt|uitgevallen|"
         r"in\s+de\s+ziektewet|verzuimmelding|(?:called|reported|calls|phoned)\s+in\s+sick|off\s+sick|sick(?:\s+leave)?|"
-        r"(?:is|was|been|fell|became)\s+ill|sickness)\b"
+        r"(?:is|was|been|fell|became)\s+ill|off\s+ill|signed\s+off|sickness|afgemeld\s+wegens\s+ziekte|"
+        r"ziek\s+afgemeld|ziek\s+thuis|zit\s+(?:ziek\s+)?thuis\s+met|ligt\s+in\s+het\s+ziekenhuis)\b"
     )),
     ("termination", None, _c(
         r"\b(?:uit\s+dienst|uitdienst(?:melding|treding)?|ontslag(?:\s+genomen|\s+ingediend|name)?|"
@@ -52,10 +55,13 @@ CUE_PATTERNS: list[tuple[str, str | None, re.Pattern[str]]] = [
         r"verlaat\s+ons|(?:einde|beëindiging)\s+(?:van\s+het\s+)?dienstverband|stopt\s+bij\s+ons|"
         r"resign(?:ed|s|ation)?|last\s+(?:working\s+)?day|(?:is|are)\s+leaving|leaves\s+(?:us|the\s+company)|"
         r"will\s+leave|terminat(?:ed|ion)|contract\s+(?:ends|will\s+not\s+be\s+renewed|is\s+not\s+renewed)|"
-        r"handed\s+in\s+(?:his|her|their)\s+notice|quit)\b"
+        r"handed\s+in\s+(?:his|her|their)\s+notice|quit|leavers?|let(?:ting)?\s+(?:\w+\s+){1,3}go|"
+        r"afscheid\s+genomen|contract\s+(?:wordt|is)\s+niet\s+verlengd|loopt\s+af|"
+        r"ontslag\s+op\s+staande\s+voet|dismiss(?:ed|al))\b"
     )),
     ("hire", None, _c(
-        r"\b(?:in\s+dienst(?:\s+treden|treding)?|treedt\b[^.;\n]{0,60}\bin\s+dienst|indiensttreding|indienstmelding|"
+        r"\b(?:in\s+dienst(?:\s+treden|treding)?|indienst\w*|nieuwe\s+docent|new\s+joiner|"
+        r"(?:komt|komen)\s+(?:ons\s+)?(?:team\s+)?versterken|treedt\b[^.;\n]{0,60}\bin\s+dienst|indiensttreding|indienstmelding|"
         r"nieuwe?\s+(?:medewerk(?:er|ster)|collega|werknemer|kracht|jongen|meid|monteur|stagiair\w*|"
         r"aanwinst|personeelslid)|komt\b[^.;\n]{0,60}\bbij\s+ons\s+(?:werken|in\s+dienst|team)|"
         r"(?:komt|begint|start)\s+(?:bij\s+ons|per|op|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag)|"
@@ -66,7 +72,9 @@ CUE_PATTERNS: list[tuple[str, str | None, re.Pattern[str]]] = [
     )),
     ("hours", "irregular", _c(
         r"\b(?:ort|ort-uren|ort\s+uren|onregelmatigheids(?:toeslag|uren)|onregelmatige\s+(?:diensten|uren)|"
-        r"toeslaguren|irregular\s+hours|unsocial\s+hours)\b"
+        r"toeslaguren|irregular\s+hours|unsocial\s+hours|nachturen|nachtdienst\w*|avonduren|weekenduren|"
+        r"zondagsuren|zaterdaguren|feestdaguren|night\s+(?:hours|shifts?)|evening\s+hours|weekend\s+hours|"
+        r"sunday\s+hours|shift\s+premium|unsociable\s+hours)\b"
     )),
     ("hours", "extra", _c(
         r"\b(?:meeruren|meeruur|meer\s+uren|meer\s+gewerkt|extra\s+(?:uren|gewerkt|gewerkte\s+uren)|"
@@ -83,18 +91,20 @@ CUE_PATTERNS: list[tuple[str, str | None, re.Pattern[str]]] = [
         r"\b(?:contracturen|contract\s*uren|arbeidsduur|uur\s+per\s+week|uren\s+per\s+week|urige\s+werkweek|"
         r"uur\s+p/?w|uur\s+in\s+de\s+week|hours\s+(?:per|a)\s+week|hour\s+week|contract(?:ed)?\s+hours|"
         r"minder\s+(?:uren\s+)?werken|meer\s+uren\s+werken|working\s+hours|"
-        r"uur\s+(?:gaan\s+|te\s+)?werken|(?:op|naar)\s+\d+\s*uur|hours\s+a\s+week|hrs?/w(?:ee)?k)\b"
+        r"uur\s+(?:gaan\s+|te\s+)?werken|(?:op|naar)\s+\d+\s*uur|hours\s+a\s+week|hrs?/w(?:ee)?k|"
+        r"hours\s+change|change\s+(?:of|in)\s+hours|urenwijziging|wijziging\s+(?:contract)?uren)\b"
     )),
     ("one_off_payment", None, _c(
         r"\b(?:\w*bonus|eenmalige\s+(?:uitkering|beloning|betaling|vergoeding|bonus)|gratificatie|"
-        r"eindejaars\w*|dertiende\s+maand|13e\s+maand|winstdeling|winstuitkering|one[-\s]off(?:\s+payment)?|"
+        r"eindejaars\w*|dertiende\s+maand|13e\s+maand|13de\s+maand|13th\s+month|thirteenth\s+month|"
+        r"kerstgratificatie|kerstbonus|sign[-\s]?on|referral|winstdeling|winstuitkering|one[-\s]off(?:\s+payment)?|"
         r"(?:annual|year[-\s]end)\s+bonus|profit\s+share)\b"
     )),
     ("expense", None, _c(
         r"\b(?:declaratie\w*|declareren|gedeclareerd|\w*onkosten\w*|reiskosten|parkeerkosten|"
         r"\w+kosten\s+(?:gemaakt|voorgeschoten|vergoed)|kilometervergoeding|km-vergoeding|voorgeschoten|"
         r"\w*vergoeding|expense\w*|reimburse\w*|travel\s+costs?|mileage|out[-\s]of[-\s]pocket|"
-        r"\d+\s*km\b|kilometers?|kilometres?)\b"
+        r"\d+\s*km\b|kilometers?|kilometres?|(?<!holiday\s)allowance)\b"
     )),
     ("salary_change", None, _c(
         r"\b(?:\w*salaris\w*|loonsverhoging|loonwijziging|\w*loon\b|lonen|\w*tarief|salary|salaries|"

@@ -44,9 +44,9 @@ _PER_WEEK_RE = re.compile(r"^\s*(?:-\s*)?(?:uur|uren|hours?|hrs?|u)?\s*(?:per|p/
 _WORK_HOURS_RE = re.compile(r"^\s*(?:uur|uren|hours?|hrs?)\s+(?:per\s+week\s+|in\s+de\s+week\s+)?(?:gaan\s+|te\s+)?"
                             r"(?:werken|work|working)\b", re.IGNORECASE)
 # Words before a number that make it the old value, not the new one.
-_OLD_VALUE_RE = re.compile(r"(?:\bipv|\bi\.p\.v\.?|in\s+plaats\s+van|instead\s+of|\bnu|\bnow|\bwas|on\s+top\s+of\s+"
-                           r"(?:his|her|their)|boven(?:op)?\s+(?:zijn|haar)|\(was|\(nu|\(now|\(currently)\s*[€]?\s*$",
-                           re.IGNORECASE)
+_OLD_VALUE_RE = re.compile(r"(?:\bipv|\bi\.p\.v\.?|in\s+plaats\s+van|instead\s+of|on\s+top\s+of\s+(?:his|her|their)|"
+                           r"boven(?:op)?\s+(?:zijn|haar)|\(was|\(nu|\(now|\(currently|\(previously|\bnot|\bniet|"
+                           r"nu\s+is\s+dat(?:\s+nog)?|was\s+(?:it|dat)|currently)\s*(?:€|eur)?\s*$", re.IGNORECASE)
 _FROM_RE = re.compile(r"\b(?:van|from)\s*(?:€|eur)?\s*$", re.IGNORECASE)
 _TO_RE = re.compile(r"\b(?:naar|to|tot)\b", re.IGNORECASE)
 
@@ -208,11 +208,18 @@ def fields_for_hours_change(f: Facts, reference: dt.date) -> Fields:
 
 _PERIOD_WORDS: list[tuple[str, re.Pattern[str]]] = [
     ("hour", re.compile(r"uurloon|uurtarief|per\s+uur|hourly|per\s+hour|an\s+hour", re.I)),
-    ("year", re.compile(r"jaarsalaris|jaarloon|per\s+jaar|annual|per\s+(?:year|annum)|a\s+year", re.I)),
+    ("year", re.compile(r"jaarsalaris|jaarloon|per\s+jaar|annual\w*|per\s+(?:year|annum)|a\s+year|yearly", re.I)),
     ("four_weeks", re.compile(r"vierweken|4[-\s]?weken|four[-\s]week", re.I)),
     ("week", re.compile(r"weekloon|per\s+week|weekly", re.I)),
     ("month", re.compile(r"maandsalaris|maandloon|per\s+maand|monthly|per\s+month|a\s+month", re.I)),
 ]
+
+
+def _period_before(text: str, start: int) -> str | None:
+    """"monthly gross € 2.780", "annual salary of EUR 78,000": the period just before the amount."""
+    before = text[max(0, start - 40):start]
+    found = [(m.start(), period) for period, pattern in _PERIOD_WORDS for m in pattern.finditer(before)]
+    return max(found)[1] if found else None
 
 
 def salary(f: Facts, context: str = "") -> tuple[float | None, str | None]:
@@ -228,7 +235,7 @@ def salary(f: Facts, context: str = "") -> tuple[float | None, str | None]:
     for amount in candidates:
         if re.search(r"(?:naar|to|wordt|bedraagt|becomes|of)\s*$", f.text[:amount.start][-12:], re.I):
             chosen = amount
-    period = salary_period_near(f.text, chosen.end)
+    period = salary_period_near(f.text, chosen.end) or _period_before(f.text, chosen.start)
     if period is None:
         words = f"{context} {f.text}"
         period = next((p for p, pattern in _PERIOD_WORDS if pattern.search(words)), None)

@@ -17,7 +17,7 @@ from parsers.values import find_address, find_emails, find_ibans, find_street
 
 # (field, words in the label), tried in order: the first hit decides.
 _LABEL_WORDS: list[tuple[str, re.Pattern[str]]] = [
-    ("bsn", re.compile(r"\b(?:bsn|burgerservice|sofi)")),
+    ("bsn", re.compile(r"\b(?:bsn|burgerservice|sofi|citizen\s*service|social\s*security)")),
     ("birth_date", re.compile(r"geboren|geboorte|geb\s*datum|geb\.|birth|\bdob\b|\bborn\b")),
     ("iban", re.compile(r"iban|rekening|\bbank|account")),
     ("email", re.compile(r"e-?mail|\bmail")),
@@ -32,7 +32,8 @@ _LABEL_WORDS: list[tuple[str, re.Pattern[str]]] = [
     ("hours_per_week", re.compile(r"\buren\b|\buur\b|hours|arbeidsduur|\bfte\b|werktijd")),
     ("job_title", re.compile(r"functie|job|position|\brole\b|title|\brol\b")),
     ("name", re.compile(r"^(?:volledige\s+|full\s+|naam\s+)?(?:naam|name)(?:\s+(?:medewerker|werknemer|employee))?$|"
-                        r"^(?:medewerker|werknemer|employee)$")),
+                        r"^(?:medewerker|werknemer|employee)$|^(?:new|nieuwe?)\s+(?:joiner|starter|hire|employee|"
+                        r"colleague|medewerker|collega|werknemer)$")),
 ]
 
 
@@ -41,7 +42,7 @@ def pair_field(label: str) -> str | None:
     key = fold(" ".join(label.split())).strip(" .:")
     if not key or len(key) > 40 or re.search(r"\d", key):
         return None
-    if re.search(r"achternaam|last\s*name|surname|voornaam|first\s*name", key) or len(key.split()) > 3:
+    if re.search(r"achternaam|last\s*name|surname|voornaam|first\s*name", key) or len(re.findall(r"[a-z]+", key)) > 3:
         return None
     if re.search(r"\b(?:has|have|heeft|hebben|is|zijn|krijgt|gets|wordt|becomes|gaat|moved)\b", key):
         return None

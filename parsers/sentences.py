@@ -7,6 +7,7 @@ numbers it came from, so each mutation can point at its source.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ UnitKind = Literal["prose", "bullet", "pair", "heading", "table"]
 BULLET_RE = re.compile(r"^\s*(?:[-*•–—·+>]+|\d{1,2}[.)]|[a-z][.)])\s*(?=\S)")
 PAIR_RE = re.compile(r"^\s*(?P<label>[^\W\d][\w /().&'-]{0,38}?)\s*:\s+(?P<value>\S.*)$")
 TABLE_SEP_RE = re.compile(r"\s\|\s|\t")
+CAPS_HEADING_RE = re.compile(r"^[A-Z][A-Z &/\-]{2,40}(?:\s*\([^)]{1,30}\))?\s*:?$")
 ALIGNED_RE = re.compile(r"\S\s{3,}\S")
 POSTCODE_START_RE = re.compile(r"[1-9]\d{3}\s?[A-Z]{2}\b")
 HOUSE_NUMBER_END_RE = re.compile(r"[A-Za-z]\s+\d{1,5}\s?[A-Za-z]{0,3}$")
@@ -67,6 +69,9 @@ def _kind_of(text: str, known_label: Callable[[str], bool]) -> UnitKind:
     if BULLET_RE.match(text):
         return "bullet"
     if text.rstrip().endswith(":") and len(text) < 120:
+        return "heading"
+    if CAPS_HEADING_RE.match(text):
+        # "SICK LEAVE", "OVERTIME (March)": a heading in capitals.
         return "heading"
     if ALIGNED_RE.search(text):
         # "Priya Ramdin     € 1.200,00": a row of a list laid out with spaces.
@@ -137,7 +142,17 @@ def units(lines: Sequence[BodyLine], known_label: Callable[[str], bool]) -> list
                 assert match is not None
                 unit.label, unit.value = match.group("label").strip(), match.group("value").strip()
         result.append(unit)
+    _mark_list_headings(result)
     return result
+
+
+def _mark_list_headings(found: list[Unit]) -> None:
+    """A short line without an end mark right above a list introduces it ("With the December salary")."""
+    for unit, following in itertools.pairwise(found):
+        if unit.kind == "prose" and following.kind in ("bullet", "pair") and len(unit.lines) == 1 \
+                and len(unit.text) <= 60 and not unit.text.rstrip().endswith((".", "!", "?", ",")) \
+                and following.paragraph - unit.paragraph <= 1:
+            unit.kind = "heading"
 
 
 @dataclass(frozen=True)

@@ -319,6 +319,12 @@ class TextReader:
         is_new_person = subject.match is None
         if subject.hire is not None or (is_new_person and "hire" in types):
             self._emit_hire(unit, text, clause, facts, subject, line)
+            payments = types & set(PAYMENT_TYPES)
+            if subject.hire is not None and payments and subject.hire.name:
+                # "a sign-on bonus of EUR 5,000 with the June salary" for someone not yet employed.
+                name = subject.hire.name
+                self._emit(unit, text, start, end, Subject(name=name),
+                           [c for c in cues if c.type in payments], line)
             return
         types.discard("hire")
         if "recovery" in types:
@@ -404,6 +410,10 @@ class TextReader:
 
     def _emit_hire(self, unit: Unit, text: str, clause: str, facts: Facts, subject: Subject, line: int) -> None:
         fields = fields_for_hire(facts, self.ctx.reference)
+        if any(c.type in PAYMENT_TYPES for c in find_cues(clause)):
+            # The amount of a bonus is no salary.
+            fields.pop("salary_amount", None)
+            fields.pop("salary_period", None)
         hire = subject.hire
         if hire is None:
             name = subject.name or new_person_name(clause)
@@ -443,8 +453,11 @@ class TextReader:
         period = payroll_period(Facts.of(text), self.ctx.reference)
         if period is None:
             return
-        for draft in self.state.paragraph_drafts.get(unit.paragraph, []):
-            if draft.type in PAYMENT_TYPES and not draft.fields.get("period"):
+        named_people = {m.employee.number for m in named if m.employee is not None}
+        for draft in self.state.drafts:
+            in_paragraph = any(draft is d for d in self.state.paragraph_drafts.get(unit.paragraph, []))
+            named_here = draft.employee is not None and draft.employee.number in named_people
+            if draft.type in PAYMENT_TYPES and not draft.fields.get("period") and (in_paragraph or named_here):
                 draft.set("period", period)
         if not named:
             self.state.pay_period = self.state.pay_period or period

@@ -45,8 +45,8 @@ POSTCODE_CITY_RE = re.compile(rf"(?P<postcode>[1-9]\d{{3}}\s?[A-Z]{{2}})\b\s*,?\
 SALARY_PERIODS: list[tuple[str, re.Pattern[str]]] = [
     ("four_weeks", re.compile(r"\b(?:per|/)\s*(?:4|vier)\s*weken|vierweke\w*|4[-\s]?wek\w*|four[-\s]weekly|"
                               r"per\s+four\s+weeks", re.I)),
-    ("hour", re.compile(r"\b(?:per|/|an|a|p/?)\s*(?:uur|hour|u)\b|\bp\.?u\.?\b|\bhourly\b|\buurloon\b|\bbruto uurloon",
-                        re.I)),
+    ("hour", re.compile(r"\b(?:per|/|an|a|p/?)\s*(?:uur|hour|hr|u)\b|/\s*(?:hr|h|u)\b|\bp\.?u\.?\b|\bhourly\b|"
+                        r"\buurloon\b", re.I)),
     ("month", re.compile(r"\b(?:per|/|a|p/?)\s*(?:maand|month|mnd|m)\b|\bp\.?m\.?(?!\w)|\bmonthly\b|"
                          r"\bmaand(?:salaris|loon)\b", re.I)),
     ("week", re.compile(r"\b(?:per|/|a|p/?)\s*(?:week|wk|w)\b|\bweekly\b|\bweekloon\b", re.I)),
@@ -132,12 +132,12 @@ def find_address(text: str) -> Address | None:
     """"Lange Nieuwstraat 8, 3512 PH Utrecht", or a street and number, or a postcode and city."""
     m = ADDRESS_RE.search(text)
     if m and m.group("street").split()[0].lower() not in _NOT_STREETS:
-        return Address(m.group("street"), m.group("number").replace(" ", ""),
+        return Address(m.group("street"), m.group("number"),
                        _postcode(m.group("postcode")), _clean_city(m.group("city")), m.start(), m.end())
     m = ADDRESS_CITY_FIRST_RE.search(text)
     if m and m.group("street").split()[0].lower() not in _NOT_STREETS:
         # "Kerkstraat 7 in Berkenwoude (2825 BJ)".
-        return Address(m.group("street"), m.group("number").replace(" ", ""), _postcode(m.group("postcode")),
+        return Address(m.group("street"), m.group("number"), _postcode(m.group("postcode")),
                        _clean_city(m.group("city")), m.start(), m.end())
     m = POSTCODE_CITY_RE.search(text)
     if m:
@@ -150,7 +150,7 @@ def find_street(text: str) -> Address | None:
     """A value that is only a street and house number ("Boschdijk 112")."""
     m = STREET_RE.search(text)
     if m and m.group("street").split()[0].lower() not in _NOT_STREETS:
-        return Address(m.group("street"), m.group("number").replace(" ", ""), None, None, m.start(), m.end())
+        return Address(m.group("street"), m.group("number"), None, None, m.start(), m.end())
     return None
 
 
