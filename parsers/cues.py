@@ -37,7 +37,7 @@ CUE_PATTERNS: list[tuple[str, str | None, re.Pattern[str]]] = [
         r"(?:is|are|was|been|came|come|comes)\s+back(?:\s+at|\s+to)?\s+(?:work|the\s+office)|back\s+at\s+work|"
         r"returned\s+to\s+work|recovered|recovery|herstel|back\s+to\s+work|(?:fully\s+)?fit\s+again|fully\s+fit|"
         r"resumed\s+(?:work|his\s+duties|her\s+duties)|back\s+on\s+(?:reduced|normal|full|part[-\s]?time)|"
-        r"werk\s+(?:volledig\s+|gedeeltelijk\s+)?hervat|hervat\s+(?:het\s+)?werk|is\s+hersteld|"
+        r"hervat\w*|is\s+hersteld|"
         r"back\s+(?:full[-\s]?time|part[-\s]?time|in\s+the\s+office)|"
         r"(?:work|works|working)\s+(?:\w+\s+|\d+\s*%\s+){0,3}again)"
     )),
@@ -61,7 +61,7 @@ CUE_PATTERNS: list[tuple[str, str | None, re.Pattern[str]]] = [
     )),
     ("hire", None, _c(
         r"\b(?:in\s+dienst(?:\s+treden|treding)?|indienst\w*|nieuwe\s+docent|new\s+joiner|"
-        r"(?:komt|komen)\s+(?:ons\s+)?(?:team\s+)?versterken|treedt\b[^.;\n]{0,60}\bin\s+dienst|indiensttreding|indienstmelding|"
+        r"(?:komt|komen)\b[^.;\n]{0,60}\bversterken|treedt\b[^.;\n]{0,60}\bin\s+dienst|indiensttreding|indienstmelding|"
         r"nieuwe?\s+(?:medewerk(?:er|ster)|collega|werknemer|kracht|jongen|meid|monteur|stagiair\w*|"
         r"aanwinst|personeelslid)|komt\b[^.;\n]{0,60}\bbij\s+ons\s+(?:werken|in\s+dienst|team)|"
         r"(?:komt|begint|start)\s+(?:bij\s+ons|per|op|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag)|"

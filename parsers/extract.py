@@ -206,7 +206,7 @@ def fields_for_hours_change(f: Facts, reference: dt.date) -> Fields:
     return {"effective_date": f.date(reference, "future"), "hours_per_week": contract_hours(f)}
 
 
-_PERIOD_WORDS: list[tuple[str, re.Pattern[str]]] = [
+PERIOD_WORDS: list[tuple[str, re.Pattern[str]]] = [
     ("hour", re.compile(r"uurloon|uurtarief|per\s+uur|hourly|per\s+hour|an\s+hour", re.I)),
     ("year", re.compile(r"jaarsalaris|jaarloon|per\s+jaar|annual\w*|per\s+(?:year|annum)|a\s+year|yearly", re.I)),
     ("four_weeks", re.compile(r"vierweken|4[-\s]?weken|four[-\s]week", re.I)),
@@ -218,7 +218,7 @@ _PERIOD_WORDS: list[tuple[str, re.Pattern[str]]] = [
 def _period_before(text: str, start: int) -> str | None:
     """"monthly gross € 2.780", "annual salary of EUR 78,000": the period just before the amount."""
     before = text[max(0, start - 40):start]
-    found = [(m.start(), period) for period, pattern in _PERIOD_WORDS for m in pattern.finditer(before)]
+    found = [(m.start(), period) for period, pattern in PERIOD_WORDS for m in pattern.finditer(before)]
     return max(found)[1] if found else None
 
 
@@ -238,7 +238,7 @@ def salary(f: Facts, context: str = "") -> tuple[float | None, str | None]:
     period = salary_period_near(f.text, chosen.end) or _period_before(f.text, chosen.start)
     if period is None:
         words = f"{context} {f.text}"
-        period = next((p for p, pattern in _PERIOD_WORDS if pattern.search(words)), None)
+        period = next((p for p, pattern in PERIOD_WORDS if pattern.search(words)), None)
     if period is None:
         period = "hour" if chosen.value < 100 else "month"
     return chosen.value, period

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from parsers.cues import find_cues
-from parsers.people import NOT_NAMES, PersonMention, RosterIndex, fold
+from parsers.people import NOT_NAMES, PRONOUNS, PersonMention, RosterIndex, fold
 from parsers.values import find_address, find_emails, find_job_title
 
 CONJUNCTION_RE = re.compile(r"^(?:\s*(?:,|&|\+|/|en|and|of|or|plus|als\s+ook|allebei|beiden|both)\s*)+$",
@@ -20,6 +20,10 @@ UNKNOWN_NAME_RE = re.compile(
     r"(?<![\w@.])[A-Z][a-zà-ÿ'’\-]+(?:\s+(?:(?:van|de|der|den|ter|ten|te|el|al|da|di|le|la|op|in|'t|’t)\s+)*"
     r"[A-Z][a-zà-ÿ'’\-]+){1,3}"
 )
+LOWER_NAME_RE = re.compile(r"\s*(?P<name>[a-zà-ÿ][a-zà-ÿ'’\-]{1,}\s+(?:(?:van|de|der|den|ter|el)\s+)*[a-zà-ÿ]"
+                           r"[a-zà-ÿ'’\-]{1,})\s+(?:joins|join|begint|start|starts|komt|will\s+start|gaat\s+beginnen)\b")
+# "Glansrijk Schoonmaakdiensten B.V." is a company, not a person.
+COMPANY_RE = re.compile(r"\s*(?:B\.?V\.?|N\.?V\.?|V\.?O\.?F\.?|Holding|GmbH|Ltd|Inc|LLC|C\.?V\.?)\b")
 SUBJECT_VERB_RE = re.compile(r"^\s+(?:is|heeft|krijgt|gaat|werkt|wordt|zit|komt|had|kan|moet|has|was|did|gets|"
                              r"will|worked|called|went|starts|begint|begon|start)\b")
 
@@ -40,9 +44,15 @@ def value_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def unknown_names(text: str, taken: list[tuple[int, int]]) -> list[PersonMention]:
+def unknown_names(text: str, taken: list[tuple[int, int]], *, lenient_case: bool = False) -> list[PersonMention]:
     """Names not on the roster: two or more capitalised words, or one in subject position."""
     found = []
+    if lenient_case:
+        # "santiago ibarra joins us on 1 sept": a writer who types no capitals at all.
+        m = LOWER_NAME_RE.match(text)
+        if m and not any(fold(w) in NOT_NAMES for w in m.group("name").split()) and \
+                not any(a < m.end("name") and m.start("name") < b for a, b in taken):
+            found.append(PersonMention(m.start("name"), m.end("name"), m.group("name").title()))
     for m in UNKNOWN_NAME_RE.finditer(text):
         words = m.group().split()
         while words and fold(words[0]) in NOT_NAMES:
@@ -54,13 +64,14 @@ def unknown_names(text: str, taken: list[tuple[int, int]]) -> list[PersonMention
         name = " ".join(words)
         start = m.start() + m.group().index(words[0])
         end = start + len(name)
-        if any(a < end and start < b for a, b in taken):
+        if any(a < end and start < b for a, b in taken) or COMPANY_RE.match(text[end:]):
             continue
         if re.search(r"\b(?:als|as|as\s+an?|bij|at|for|voor|in|naar|to)\s+$", text[:start][-8:], re.IGNORECASE):
             continue
         found.append(PersonMention(start, end, name))
     first = re.match(r"\s*([A-Z][a-zà-ÿ'’\-]{2,})(?=\s)", text)
-    if first and fold(first.group(1)) not in NOT_NAMES and SUBJECT_VERB_RE.match(text[first.end(1):]) \
+    if first and fold(first.group(1)) not in NOT_NAMES and fold(first.group(1)) not in PRONOUNS \
+            and SUBJECT_VERB_RE.match(text[first.end(1):]) \
             and not any(a <= first.start(1) < b for a, b in taken) \
             and not any(f.start <= first.start(1) < f.end for f in found):
         found.append(PersonMention(first.start(1), first.end(1), first.group(1)))
@@ -73,7 +84,7 @@ def people_in(text: str, index: RosterIndex, *, lenient_case: bool) -> list[Pers
     mentions = [m for m in index.find(text, lenient_case=lenient_case)
                 if m.pronoun or not any(a <= m.start < b for a, b in taken)]
     named_spans = [(m.start, m.end) for m in mentions if m.pronoun is None]
-    mentions.extend(unknown_names(text, taken + named_spans))
+    mentions.extend(unknown_names(text, taken + named_spans, lenient_case=lenient_case))
     mentions.sort(key=lambda m: m.start)
     return mentions
 

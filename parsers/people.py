@@ -54,7 +54,7 @@ PRONOUNS = {
     "hij": "third", "zij": "third", "ze": "third", "hem": "third", "haar": "third", "zijn": "third",
     "he": "third", "she": "third", "him": "third", "his": "third", "her": "third", "hers": "third",
     "she'll": "third", "he'll": "third", "she's": "third", "he's": "third", "she’ll": "third",
-    "he’ll": "third", "diens": "third",
+    "he’ll": "third", "diens": "third", "betrokkene": "third", "betreffende": "third",
     "ik": "first", "mijn": "first", "me": "first", "mij": "first",
     "i": "first", "my": "first", "i'm": "first", "i’m": "first", "i've": "first", "i’ve": "first",
 }

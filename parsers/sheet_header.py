@@ -25,18 +25,22 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
                "employee number", "employee nr", "emp no", "empno", "id", "medewerkernummer", "werknemernummer",
                "personnel number", "staff number", "staff no", "code medewerker", "mw nr", "mwnr", "personeels nr",
                "employee id", "medewerker nr", "medewerkernr", "registratienummer"),
-    "name": ("naam", "name", "medewerker", "werknemer", "employee", "naam medewerker", "naam werknemer",
+    "name": ("naam", "name", "medewerker", "werknemer", "employee", "naam medewerker", "naam werknemer", "teacher",
+             "docent", "worker", "driver", "chauffeur", "colleague", "collega",
              "employee name", "volledige naam", "full name", "personeelslid", "werknemer naam", "medewerker naam",
              "staff member", "staff", "wie"),
     "first_name": ("voornaam", "first name", "roepnaam", "firstname"),
     "last_name": ("achternaam", "last name", "surname", "lastname", "familienaam"),
     "kind": ("soort mutatie", "mutatie", "soort", "omschrijving", "type", "description", "kind", "mutation",
+             "change type", "type of change", "mutation type", "soort wijziging", "wijziging",
              "looncomponent", "component", "wat", "what", "mutatiesoort", "type mutatie", "change", "item",
              "categorie", "category", "soort uren", "looncode", "code", "onderwerp", "subject", "reden"),
-    "date": ("datum", "ingangsdatum", "date", "effective date", "per", "datum ingang", "ingang", "vanaf",
+    "date": ("datum", "ingangsdatum", "date", "effective date", "per", "datum ingang", "ingang", "vanaf", "from",
+             "as of", "start", "datum vanaf", "week commencing", "week beginning",
              "with effect from", "begindatum", "dag", "day", "wanneer", "when", "datum mutatie"),
     "hours": ("uren", "aantal", "aantal uren", "hours", "qty", "quantity", "uur", "hrs", "number of hours",
-              "aantal uur", "uren decimaal", "aantal (uren)", "aantal uren decimaal", "tijd"),
+              "aantal uur", "uren decimaal", "aantal (uren)", "aantal uren decimaal", "tijd", "hours week",
+              "hours per week", "uren per week", "uren week", "contracturen", "contract hours", "uren pw"),
     "amount": ("bedrag", "amount", "euro", "bedrag eur", "amount eur", "bedrag €", "eur", "bedrag in euro",
                "brutobedrag", "gross amount", "bedrag bruto", "totaalbedrag", "bedrag incl btw", "kosten", "costs"),
     "quantity": ("aantal bedrag", "aantal of bedrag", "uren bedrag", "hours amount", "aantal uren bedrag",
@@ -81,6 +85,7 @@ class Layout:
     people: dict[int, str] = field(default_factory=dict)  # column → a person's name (a sheet per person)
     type_dates: dict[int, str] = field(default_factory=dict)  # column → mutation type whose date it holds
     hire: dict[int, str] = field(default_factory=dict)  # column → its label, for a sheet of new people
+    more_kinds: list[int] = field(default_factory=list)  # further columns that say what a row is
 
     def col(self, role: str) -> int | None:
         return self.roles.get(role)
@@ -108,7 +113,12 @@ def _read_header(values: tuple[Any, ...], title_cue: Cue | None, index: RosterIn
                 layout.grid.append(col)
             continue
         key = header_key(text)
-        role = _SYNONYM_ROLE.get(key)
+        role = _SYNONYM_ROLE.get(key) or next(
+            (_SYNONYM_ROLE[header_key(part)] for part in text.split("/") if header_key(part) in _SYNONYM_ROLE), None)
+        if role == "kind" and "kind" in layout.roles:
+            # "Code" and "Omschrijving" both say what the row is.
+            layout.more_kinds.append(col)
+            continue
         if role and role not in layout.roles:
             layout.roles[role] = col
             continue
@@ -120,7 +130,7 @@ def _read_header(values: tuple[Any, ...], title_cue: Cue | None, index: RosterIn
         hire_field = pair_field(text)
         if hire_field in _HIRE_ROLES:
             hire_candidates[col] = text
-        if _GRID_RE.match(text):
+        if _GRID_RE.match(text) or _GRID_RE.match(key):
             layout.grid.append(col)
             continue
         rate = _RATE_ONLY_RE.match(text)
@@ -157,11 +167,30 @@ def _looks_like_name(text: str) -> bool:
         not any(ch.isdigit() for ch in text) and header_key(text) not in _SYNONYM_ROLE
 
 
+def _name_column_by_values(rows: Sequence[Row], layout: Layout, index: RosterIndex) -> int | None:
+    """A column whose cells are mostly names on the roster, whatever its header says ("Teacher")."""
+    taken = set(layout.roles.values()) | set(layout.kinds) | set(layout.grid)
+    below = [values for _, values in rows[layout.position + 1:layout.position + 12]]
+    for col in range(max((len(v) for v in below), default=0)):
+        if col in taken:
+            continue
+        cells = [v[col] for v in below if col < len(v) and isinstance(v[col], str) and v[col].strip()]
+        found = [index.resolve_name(c) for c in cells]
+        if cells and sum(1 for m in found if m is not None and m.score >= 0.8) >= max(2, len(cells) // 2):
+            return col
+    return None
+
+
 def find_layout(rows: Sequence[Row], index: RosterIndex, title_cue: Cue | None = None) -> Layout | None:
     """The first row, among the first 30, that reads as a header of mutations."""
     for position, (_, values) in enumerate(rows[:30]):
         layout = _read_header(values, title_cue, index)
         layout.position = position
+        recognised = len(layout.roles) + len(layout.kinds) + len(layout.grid)
+        if not layout.has_person and recognised >= 2 and (layout.grid or layout.kinds or "kind" in layout.roles):
+            col = _name_column_by_values(rows, layout, index)
+            if col is not None:
+                layout.roles["name"] = col
         content = any(r in layout.roles for r in ("kind", "hours", "amount", "quantity", "date")) or \
             layout.kinds or len(layout.grid) >= 2 or layout.type_dates or layout.hire
         if (layout.has_person and content) or (layout.people and (layout.grid or "date" in layout.roles

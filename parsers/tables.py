@@ -26,6 +26,7 @@ from typing import Any
 from parsers.cues import Cue, classify, find_cues
 from parsers.dates import find_dates, find_months
 from parsers.drafts import Draft
+from parsers.extract import PERIOD_WORDS, Facts, salary
 from parsers.models import Issue
 from parsers.numbers import find_percentages, parse_hours, parse_number
 from parsers.pairs import fill_pair
@@ -309,7 +310,7 @@ def _read_by_hint(row: _Row, layout: Layout, period: str | None, rate: float | N
 def _read_kind_row(row: _Row, layout: Layout, period: str | None, rate: float | None, sums: _Sums,
                    result: TableResult) -> None:
     values, ctx = row.values, row.ctx
-    kind_text = _text(_cell(values, layout.col("kind")))
+    kind_text = " ".join(t for t in (_text(_cell(values, c)) for c in [layout.col("kind"), *layout.more_kinds]) if t)
     remark = _text(_cell(values, layout.col("remark")))
     cue = classify(kind_text) or classify(remark)
     hours = _number(_cell(values, layout.col("hours")), hours=True)
@@ -322,6 +323,13 @@ def _read_kind_row(row: _Row, layout: Layout, period: str | None, rate: float | 
         result.issues.append(Issue(severity="warning",
                                    message=f"{row.where()}: onbekende mutatiesoort '{kind_text}' overgeslagen"))
         return
+    if amount is None and hours is None and quantity is None and remark:
+        # "monthly gross €3,450 (was €3,250)" in a details column.
+        facts = Facts.of(remark)
+        if cue.type == "salary_change":
+            amount = salary(facts)[0]
+        elif facts.amounts:
+            amount = facts.amounts[-1].value
     if quantity is not None:
         if cue.type in ("hours", "hours_change"):
             hours = hours if hours is not None else _number(quantity, hours=True)
@@ -355,8 +363,7 @@ def _kind_draft(row: _Row, cue: Cue, kind_text: str, remark: str, date: dt.date 
         draft.set("effective_date", date)
         draft.set("salary_amount", amount)
         if amount is not None:
-            period_word = salary_period_near(kind_text, 0) or salary_period_near(remark, 0)
-            draft.set("salary_period", period_word or ("hour" if amount < 100 else "month"))
+            draft.set("salary_period", _salary_period(kind_text, remark, amount))
     elif cue.type == "hours_change":
         draft.set("effective_date", date)
         draft.set("hours_per_week", hours)
@@ -368,11 +375,21 @@ def _kind_draft(row: _Row, cue: Cue, kind_text: str, remark: str, date: dt.date 
     elif cue.type == "hire":
         draft.set("start_date", date)
         draft.employee = None
+        if amount is not None:
+            draft.set("salary_amount", amount)
+            draft.set("salary_period", _salary_period(kind_text, remark, amount))
     else:
         result.issues.append(Issue(severity="warning",
                                    message=f"{row.where()}: '{kind_text}' graag als tekst in de mail toelichten"))
         return None
     return draft
+
+
+def _salary_period(kind_text: str, remark: str, amount: float) -> str:
+    words = f"{kind_text} {remark}"
+    return salary_period_near(kind_text, 0) or salary_period_near(remark, 0) or \
+        next((p for p, pattern in PERIOD_WORDS if pattern.search(words)), None) or \
+        ("hour" if amount < 100 else "month")
 
 
 def _percentage(row: _Row, *texts: str) -> float:
@@ -413,6 +430,9 @@ def _read_hire_row(row: _Row, layout: Layout, result: TableResult) -> None:
             value = value.date()
         text = value.isoformat() if isinstance(value, dt.date) else _text(value)
         fill_pair(draft, label, text, row.ctx.reference)
+    hours = _number(_cell(row.values, layout.col("hours")), hours=True)
+    if hours and draft.type == "hire":
+        draft.set("hours_per_week", hours)
     if draft.fields:
         result.drafts.append(draft)
 

@@ -63,7 +63,11 @@ DONT_PROCESS_RE = re.compile(r"\b(?:(?:nog\s+)?niet\s+verwerken|(?:nog\s+)?(?:ni
 # "Zij was al ziek gemeld", "dat heb je al": news the bureau already has.
 ALREADY_KNOWN_RE = re.compile(r"\b(?:al|reeds|already)\s+(?:\w+\s+){0,2}(?:gemeld|doorgegeven|verwerkt|reported|"
                               r"processed|sent)\b|\b(?:heb|hebben|had)\s+(?:je|jij|jullie|u)\s+(?:al|reeds)\b|"
-                              r"\byou\s+(?:already\s+have|have\s+already)\b", re.IGNORECASE)
+                              r"\byou\s+(?:already\s+have|have\s+already)\b|\bal\s+sinds\b|\balready\s+(?:since|left)\b",
+                              re.IGNORECASE)
+HIRE_VALUES_RE = re.compile(r"\b(?:bsn|burgerservicenummer|geboren|born|date\s+of\s+birth|iban|arbeidsovereenkomst|"
+                            r"contract|dienstverband|woonachtig|woont|lives|salaris|salary|uurloon|"
+                            r"[A-Z]{2}\d{2}\s?[A-Z]{4})|\b[1-9]\d{3}\s?[A-Z]{2}\b", re.IGNORECASE)
 SAME_DATE_RE = re.compile(r"\b(?:(?:de|die|dezelfde|diezelfde)\s+(?:zelfde\s+)?datum|same\s+date|that\s+date|"
                           r"per\s+dezelfde)\b", re.IGNORECASE)
 _MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
@@ -165,7 +169,7 @@ class TextReader:
         last_sentence = sentences(text)[-1].text if sentences(text) else text
         facts = Facts.of(last_sentence)
         block = Block()
-        cues = sentence_cues(last_sentence)
+        cues = sentence_cues(last_sentence) or sentence_cues(text)
         block.cue = cues[0] if cues else None
         months = find_months(last_sentence, self.ctx.reference)
         block.period = months[0].period if months else None
@@ -269,6 +273,10 @@ class TextReader:
         if not pronouns and any(c.type == "hire" for c in cues):
             # "Per 1 juli komt er een nieuwe monteur in dienst": the name follows later.
             self._emit(unit, text, 0, len(text), Subject(), cues, line)
+            return
+        if not pronouns and subject is not None and subject.hire is not None and HIRE_VALUES_RE.search(text):
+            # "Personalia: geboren op 3 mei 1994, BSN …" about the new person just introduced.
+            self._emit(unit, text, 0, len(text), subject, cues, line)
             return
         if not pronouns:
             if subject is not None and not cues and self._states_personal_values(text):
