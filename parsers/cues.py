@@ -62,8 +62,8 @@ CUE_PATTERNS: list[tuple[str, str | None, re.Pattern[str]]] = [
     ("hire", None, _c(
         r"\b(?:in\s+dienst(?:\s+treden|treding)?|indienst\w*|nieuwe\s+docent|new\s+joiner|"
         r"(?:komt|komen)\b[^.;\n]{0,60}\bversterken|treedt\b[^.;\n]{0,60}\bin\s+dienst|indiensttreding|indienstmelding|"
-        r"nieuwe?\s+(?:medewerk(?:er|ster)|collega|werknemer|kracht|jongen|meid|monteur|stagiair\w*|"
-        r"aanwinst|personeelslid)|komt\b[^.;\n]{0,60}\bbij\s+ons\s+(?:werken|in\s+dienst|team)|"
+        r"nieuwe?\s+(?:medewerk(?:er|ster)s?|collega'?s?|werknemers?|kracht(?:en)?|jongen|meid|monteur|stagiair\w*|"
+        r"aanwinst|personeelsle?d(?:en)?)|komt\b[^.;\n]{0,60}\bbij\s+ons\s+(?:werken|in\s+dienst|team)|"
         r"(?:komt|begint|start)\s+(?:bij\s+ons|per|op|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag)|"
         r"aangenomen|new\s+(?:hire|employee|colleague|starter|team\s+member)|(?:we(?:'ve|’ve|\s+have)?\s+)?hired|"
         r"(?:will\s+)?join(?:s|ing)?\s+(?:us|the\s+(?:\w+\s+)?team|our\s+(?:\w+\s+)?team|the\s+company)|"

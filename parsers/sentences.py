@@ -149,9 +149,13 @@ def units(lines: Sequence[BodyLine], known_label: Callable[[str], bool]) -> list
 def _mark_list_headings(found: list[Unit]) -> None:
     """A short line without an end mark right above a list introduces it ("With the December salary")."""
     for unit, following in itertools.pairwise(found):
-        if unit.kind == "prose" and following.kind in ("bullet", "pair") and len(unit.lines) == 1 \
-                and len(unit.text) <= 60 and not unit.text.rstrip().endswith((".", "!", "?", ",")) \
+        short = len(unit.text) <= 60 and not unit.text.rstrip().endswith((".", "!", "?", ","))
+        if unit.kind == "prose" and following.kind in ("bullet", "pair") and len(unit.lines) == 1 and short \
                 and following.paragraph - unit.paragraph <= 1:
+            unit.kind = "heading"
+        elif unit.kind == "bullet" and following.kind == "bullet" and short and len(unit.text.split()) <= 4 \
+                and not re.search(r"\d", unit.text):
+            # "1. Nieuwe medewerkers" over "a. Per 1 juni komt …": a numbered heading.
             unit.kind = "heading"
 
 

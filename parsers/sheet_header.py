@@ -149,7 +149,7 @@ def _read_header(values: tuple[Any, ...], title_cue: Cue | None, index: RosterIn
     if len(hire_candidates) >= 3:
         layout.hire = hire_candidates
     if layout.people and not any(r in layout.roles for r in ("number", "name")) and \
-            ("date" in layout.roles or "week" in layout.roles or "total" in layout.roles):
+            any(r in layout.roles for r in ("date", "week", "total", "kind")):
         # Columns per person: names that are not on the roster count too, beside those that are.
         for col, value in enumerate(values):
             text = _text(value)
@@ -194,6 +194,6 @@ def find_layout(rows: Sequence[Row], index: RosterIndex, title_cue: Cue | None =
         content = any(r in layout.roles for r in ("kind", "hours", "amount", "quantity", "date")) or \
             layout.kinds or len(layout.grid) >= 2 or layout.type_dates or layout.hire
         if (layout.has_person and content) or (layout.people and (layout.grid or "date" in layout.roles
-                                                                 or "week" in layout.roles)):
+                                                                 or "week" in layout.roles or "kind" in layout.roles)):
             return layout
     return None

@@ -439,32 +439,39 @@ def _read_hire_row(row: _Row, layout: Layout, result: TableResult) -> None:
 
 def _read_person_columns(rows: Sequence[Row], layout: Layout, ctx: TableContext, period: str | None,
                          title_cue: Cue | None, result: TableResult) -> None:
-    """A column per person, a row per day: the hours of each column added up."""
-    cue = title_cue or (ctx.kind_hint if ctx.kind_hint and ctx.kind_hint.type == "hours" else None) or \
+    """A column per person: rows per day summed, or rows per kind ("Meeruren", "Bonus (€)")."""
+    default = title_cue or (ctx.kind_hint if ctx.kind_hint and ctx.kind_hint.type == "hours" else None) or \
         Cue("hours", 0, 0, "worked")
-    for col, name in layout.people.items():
-        total, used = 0.0, []
-        for number, values in rows:
-            texts = [_text(v) for v in values]
-            if _TOTAL_ROW_RE.search(" | ".join(t for t in texts if t and not t[0].isdigit())):
-                continue
-            value = _number(_cell(values, col), hours=True)
-            if value:
-                total += value
-                used.append(number)
-        if not total:
+    kind_col = layout.col("kind")
+    sums: dict[tuple[int, Cue], tuple[float, list[int]]] = {}
+    for number, values in rows:
+        texts = [_text(v) for v in values]
+        if _TOTAL_ROW_RE.search(" | ".join(t for t in texts if t and not t[0].isdigit())):
             continue
+        cue = classify(_text(_cell(values, kind_col))) if kind_col is not None else default
+        if cue is None or cue.type not in ("hours", "one_off_payment", "expense"):
+            continue
+        for col in layout.people:
+            value = _number(_cell(values, col), hours=cue.type == "hours")
+            if value:
+                total, used = sums.get((col, cue), (0.0, []))
+                sums[(col, cue)] = (total + value, [*used, number])
+    for (col, cue), (total, used) in sums.items():
+        name = layout.people[col]
         match = ctx.index.resolve_name(name)
-        draft = Draft.for_match("hours", match if match and match.score >= 0.8 else None, name, part=ctx.part)
+        draft = Draft.for_match(cue.type, match if match and match.score >= 0.8 else None, name, part=ctx.part)
         letter = column_letter(col + 1)
         if ctx.is_sheet:
             prefix = f"{ctx.sheet}!" if ctx.sheet else ""
             draft.location = f"{prefix}{letter}{used[0]}:{letter}{used[-1]}"
         else:
             draft.lines.extend(used)
-        draft.texts.append(f"{name}: {total:g} uur")
+        draft.texts.append(f"{name}: {total:g}")
         draft.certainty = 0.9
-        draft.set("hours", round(total, 2))
-        draft.set("kind", cue.kind)
-        draft.set("period", period)
+        if cue.type == "hours":
+            draft.set("hours", round(total, 2))
+            draft.set("kind", cue.kind)
+            draft.set("period", period)
+        else:
+            draft.set("amount", round(total, 2))
         result.drafts.append(draft)

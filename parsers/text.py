@@ -248,7 +248,8 @@ class TextReader:
                 # "Roos 14,5 u / Dewi 9 u": a person without a cue word shares the one before.
                 clause_cues = [Cue(c.type, start, start, c.kind) for c in inherited] or self._block_cues(start)
             elif not clause_cues:
-                clause_cues = [c for c in self._block_cues(start) if c.type in ("sick", "recovery", "termination")]
+                wanted = ("sick", "recovery", "termination") + (("hire",) if group[0].match is None else ())
+                clause_cues = [c for c in self._block_cues(start) if c.type in wanted]
             inherited = clause_cues or inherited
             self._read_clause(unit, text, start, end, group, clause_cues, line)
 
@@ -274,7 +275,8 @@ class TextReader:
             # "Per 1 juli komt er een nieuwe monteur in dienst": the name follows later.
             self._emit(unit, text, 0, len(text), Subject(), cues, line)
             return
-        if not pronouns and subject is not None and subject.hire is not None and HIRE_VALUES_RE.search(text):
+        if not pronouns and subject is not None and subject.hire is not None and \
+                (HIRE_VALUES_RE.search(text) or unit.kind == "bullet"):
             # "Personalia: geboren op 3 mei 1994, BSN …" about the new person just introduced.
             self._emit(unit, text, 0, len(text), subject, cues, line)
             return
