@@ -42,7 +42,8 @@ CUE_PATTERNS: list[tuple[str, str | None, re.Pattern[str]]] = [
         r"(?:work|works|working)\s+(?:\w+\s+|\d+\s*%\s+){0,3}again)"
     )),
     ("sick", None, _c(
-        r"\b(?:ziek(?:gemeld|melding|te\s*melding)?|ziek\s+gemeld|arbeidsongeschikt|uitgevallen|"
+        r"\b(?:ziek(?:gemeld|melding|te\s*melding)?|ziek\s+gemeld|arbeidsongeschikt|uitgevallen|ziektedag|"
+        r"first\s+(?:day\s+of\s+)?sick(?:ness)?(?:\s+day)?|"
         r"in\s+de\s+ziektewet|verzuimmelding|(?:called|reported|calls|phoned)\s+in\s+sick|off\s+sick|sick(?:\s+leave)?|"
         r"(?:is|was|been|fell|became)\s+ill|off\s+ill|signed\s+off|sickness|afgemeld\s+wegens\s+ziekte|"
         r"ziek\s+afgemeld|ziek\s+thuis|zit\s+(?:ziek\s+)?thuis\s+met|ligt\s+in\s+het\s+ziekenhuis)\b"

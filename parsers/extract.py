@@ -54,7 +54,11 @@ _TO_RE = re.compile(r"\b(?:naar|to|tot)\b", re.IGNORECASE)
 def _is_old_value(text: str, start: int, end: int) -> bool:
     """"in plaats van 32", "(was 3.520)", "van 40 naar 32": a number that is what it used to be."""
     before = text[:start][-25:]
-    return bool(_OLD_VALUE_RE.search(before) or (_FROM_RE.search(before) and _TO_RE.search(text[end:end + 30])))
+    # "krijgt er € 1,25 per uur bij": a raise, not the new wage.
+    raise_only = bool(re.search(r"\ber\s+(?:€|eur)?\s*$", before, re.I)
+                      and re.match(r"[^.;,]{0,20}\bbij\b", text[end:]))
+    return raise_only or bool(_OLD_VALUE_RE.search(before) or (_FROM_RE.search(before) and
+                                                               _TO_RE.search(text[end:end + 30])))
 
 
 _FUTURE_TENSE_RE = re.compile(r"\b(?:will|'ll|’ll|going\s+to|gaat|gaan|zal|zullen|komt|komen|begint|starts?)\b",
@@ -233,7 +237,8 @@ def salary(f: Facts, context: str = "") -> tuple[float | None, str | None]:
         return None, None
     chosen = candidates[0]
     for amount in candidates:
-        if re.search(r"(?:naar|to|wordt|bedraagt|becomes|of)\s*$", f.text[:amount.start][-12:], re.I):
+        if re.search(r"(?:naar|to|wordt|bedraagt|becomes|of|komt\s+(?:dan\s+)?op|totaal)\s*$",
+                     f.text[:amount.start][-16:], re.I):
             chosen = amount
     period = salary_period_near(f.text, chosen.end) or _period_before(f.text, chosen.start)
     if period is None:

@@ -24,7 +24,7 @@ PAIR_RE = re.compile(r"^\s*(?P<label>[^\W\d][\w /().&'-]{0,38}?)\s*:\s+(?P<value
 TABLE_SEP_RE = re.compile(r"\s\|\s|\t")
 CAPS_HEADING_RE = re.compile(r"^[A-Z][A-Z &/\-]{2,40}(?:\s*\([^)]{1,30}\))?\s*:?$")
 ALIGNED_RE = re.compile(r"\S\s{3,}\S")
-POSTCODE_START_RE = re.compile(r"[1-9]\d{3}\s?[A-Z]{2}\b")
+POSTCODE_START_RE = re.compile(r"[1-9]\d{3}(?:\s?[A-Z]{2}|[a-z]{2})\b")
 HOUSE_NUMBER_END_RE = re.compile(r"[A-Za-z]\s+\d{1,5}\s?[A-Za-z]{0,3}$")
 # Where a sentence ends: . ! ? followed by space and a capital, digit or bullet, unless
 # the period closes an abbreviation or an initial ("S. Dekker", "t/m", "a.s.", "jl.").
@@ -95,9 +95,9 @@ def _continues(previous: Unit, text: str, raw: str) -> bool:
         # "Kerkstraat 12" over "1234 AB Ergens": one address on two lines.
         return True
     if last_line.endswith((".", "!", "?", ":")):
-        return text[:1].islower()
+        return text[:1].islower() and len(last_line) >= 30
     # Short lines without an end mark are a list; long ones were wrapped by the mail client.
-    return text[:1].islower() or len(last_line) >= 50
+    return len(last_line) >= 50 or (text[:1].islower() and len(last_line) >= 30)
 
 
 def units(lines: Sequence[BodyLine], known_label: Callable[[str], bool]) -> list[Unit]:

@@ -86,6 +86,7 @@ class Layout:
     type_dates: dict[int, str] = field(default_factory=dict)  # column → mutation type whose date it holds
     hire: dict[int, str] = field(default_factory=dict)  # column → its label, for a sheet of new people
     more_kinds: list[int] = field(default_factory=list)  # further columns that say what a row is
+    type_percentages: dict[str, int] = field(default_factory=dict)  # mutation type → its percentage column
 
     def col(self, role: str) -> int | None:
         return self.roles.get(role)
@@ -124,6 +125,10 @@ def _read_header(values: tuple[Any, ...], title_cue: Cue | None, index: RosterIn
             continue
         cues = find_cues(text)
         type_cue = next((c for c in cues if c.type in ("sick", "recovery", "termination", "hire")), None)
+        if type_cue and "%" in text:
+            # "% ziek", "% hersteld": the percentage that goes with that report's date.
+            layout.type_percentages[type_cue.type] = col
+            continue
         if type_cue and (_DATE_WORD_RE.search(text) or len(key.split()) <= 2):
             layout.type_dates[col] = type_cue.type
             continue

@@ -410,7 +410,7 @@ def _read_type_dates(row: _Row, layout: Layout, result: TableResult) -> None:
                       "hire": "start_date"}[mutation_type]
         draft.set(field_name, date)
         if mutation_type in ("sick", "recovery"):
-            pct = _number(_cell(row.values, layout.col("percentage")))
+            pct = _number(_cell(row.values, layout.type_percentages.get(mutation_type, layout.col("percentage"))))
             remark = _text(_cell(row.values, layout.col("remark")))
             draft.set("percentage", pct if pct and 0 < pct <= 100 else _percentage(row, remark))
         result.drafts.append(draft)

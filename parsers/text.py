@@ -68,6 +68,10 @@ ALREADY_KNOWN_RE = re.compile(r"\b(?:al|reeds|already)\s+(?:\w+\s+){0,2}(?:gemel
 HIRE_VALUES_RE = re.compile(r"\b(?:bsn|burgerservicenummer|geboren|born|date\s+of\s+birth|iban|arbeidsovereenkomst|"
                             r"contract|dienstverband|woonachtig|woont|lives|salaris|salary|uurloon|"
                             r"[A-Z]{2}\d{2}\s?[A-Z]{4})|\b[1-9]\d{3}\s?[A-Z]{2}\b", re.IGNORECASE)
+# "19,75 p/u": a number without a currency sign, but stated per hour or month.
+BARE_WAGE_RE = re.compile(r"(?<![\d.,€])\d{1,5}(?:[.,]\d{2})?(?:,-)?\s*(?:euro\s*)?(?:bruto\s*)?"
+                          r"(?:p/u|p\.u\.|per\s+uur|/uur|/u\b|per\s+hour|/hr\b|p/m|p\.m\.|per\s+maand|per\s+month)",
+                          re.IGNORECASE)
 SAME_DATE_RE = re.compile(r"\b(?:(?:de|die|dezelfde|diezelfde)\s+(?:zelfde\s+)?datum|same\s+date|that\s+date|"
                           r"per\s+dezelfde)\b", re.IGNORECASE)
 _MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
@@ -514,8 +518,9 @@ def _names_pay_month(text: str, cue: Cue) -> bool:
 
 
 def _wage_cues(text: str, cues: list[Cue]) -> list[Cue]:
-    """"€ 14,25 per uur", "3350 euro bruto pm": an amount stated as a wage is a salary cue."""
-    found = []
+    """"€ 14,25 per uur", "3350 euro bruto pm", "19,75 p/u": an amount stated as a wage is a salary cue."""
+    found = [Cue("salary_change", m.start(), m.end()) for m in BARE_WAGE_RE.finditer(text)
+             if not any(c.start <= m.start() < c.end for c in cues)]
     for amount in find_amounts(text):
         # A payment named just before keeps its own kind ("bonus van € 500 bruto").
         near_payment = any(c.type in PAYMENT_TYPES and amount.start - 60 <= c.start < amount.start for c in cues)

@@ -25,22 +25,23 @@ BSN_CONTEXT_RE = re.compile(r"\b(?:bsn|burgerservicenummer|sofi-?nummer|sofinumm
 EMAIL_RE = re.compile(r"\b[\w.+'-]+@[\w-]+(?:\.[\w-]+)+\b")
 # Dutch numbers: nine digits after the 0 or +31, however they are grouped.
 PHONE_RE = re.compile(r"(?<![\w+])(?:\+31|0031|0)(?:[\s-]?\(0\))?(?:[\s-]?\d){9}(?!\d)")
-POSTCODE_RE = re.compile(r"\b(?P<digits>[1-9]\d{3})\s?(?P<letters>[A-Z]{2})\b")
 
 _PARTICLE = r"(?:van|de|der|den|het|ter|ten|te|op|aan|in|bij|'t|’t|st\.|sint)"
 _STREET_WORD = r"[A-Z][\w'’.\-]*"
 _HOUSE_NUMBER = r"\d{1,5}(?:\s?-?\s?[a-zA-Z]{1,3}\b|[-/]\d{1,4}\b|\s?(?:hs|bis|huis|zw|rd|bg)\b)?"
+# "1234 AB", "1234AB", "1234ab" — but not "3117 en" inside a longer number or sentence.
+_POSTCODE = r"(?<!\d)[1-9]\d{3}(?:\s?[A-Z]{2}|[a-z]{2})"
 _CITY = r"[A-Z][\w'’\-]*(?:(?:\s|-)(?:[A-Z][\w'’\-]*|aan|den|de|op|bij|a/d|in))*"
 STREET_RE = re.compile(
     rf"(?P<street>{_STREET_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_STREET_WORD}){{0,3}})\s+(?P<number>{_HOUSE_NUMBER})"
 )
 ADDRESS_RE = re.compile(
-    rf"{STREET_RE.pattern}\s*,?\s*(?P<postcode>[1-9]\d{{3}}\s?[A-Z]{{2}})\b\s*,?\s*(?P<city>{_CITY})?"
+    rf"{STREET_RE.pattern}\s*,?\s*(?P<postcode>{_POSTCODE})\b\s*,?\s*(?P<city>{_CITY})?"
 )
 ADDRESS_CITY_FIRST_RE = re.compile(
-    rf"{STREET_RE.pattern}\s*(?:,|\bin|\bte)\s+(?P<city>{_CITY})\s*[,(]\s*(?P<postcode>[1-9]\d{{3}}\s?[A-Z]{{2}})\b"
+    rf"{STREET_RE.pattern}\s*(?:,|\bin|\bte)\s+(?P<city>{_CITY})\s*[,(]\s*(?P<postcode>{_POSTCODE})\b"
 )
-POSTCODE_CITY_RE = re.compile(rf"(?P<postcode>[1-9]\d{{3}}\s?[A-Z]{{2}})\b\s*,?\s*(?P<city>{_CITY})?")
+POSTCODE_CITY_RE = re.compile(rf"(?P<postcode>{_POSTCODE})\b\s*,?\s*(?P<city>{_CITY})?")
 
 SALARY_PERIODS: list[tuple[str, re.Pattern[str]]] = [
     ("four_weeks", re.compile(r"\b(?:per|/)\s*(?:4|vier)\s*weken|vierweke\w*|4[-\s]?wek\w*|four[-\s]weekly|"
