@@ -46,7 +46,8 @@ CUE_PATTERNS: list[tuple[str, str | None, re.Pattern[str]]] = [
         r"first\s+(?:day\s+of\s+)?sick(?:ness)?(?:\s+day)?|"
         r"in\s+de\s+ziektewet|verzuimmelding|(?:called|reported|calls|phoned)\s+in\s+sick|off\s+sick|sick(?:\s+leave)?|"
         r"(?:is|was|been|fell|became)\s+ill|off\s+ill|signed\s+off|sickness|afgemeld\s+wegens\s+ziekte|"
-        r"ziek\s+afgemeld|ziek\s+thuis|zit\s+(?:ziek\s+)?thuis\s+met|ligt\s+in\s+het\s+ziekenhuis)\b"
+        r"ziek\s+afgemeld|ziek\s+thuis|zit\s+(?:ziek\s+)?thuis\s+met|ligt\b[^.;\n]{0,30}\bziekenhuis|"
+        r"opgenomen\s+in\s+het\s+ziekenhuis|uit\s+de\s+roulatie|hospitali[sz]ed|in\s+(?:the\s+)?hospital)\b"
     )),
     ("termination", None, _c(
         r"\b(?:uit\s+dienst|uitdienst(?:melding|treding)?|ontslag(?:\s+genomen|\s+ingediend|name)?|"

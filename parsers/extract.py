@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from parsers.dates import DateMention, Prefer, find_dates, find_months
+from parsers.dates import MONTHS, DateMention, Prefer, find_dates, find_months, period_of
 from parsers.numbers import Quantity, find_amounts, find_numbers, find_percentages, parse_number
 from parsers.values import (
     find_address,
@@ -65,12 +65,16 @@ _FUTURE_TENSE_RE = re.compile(r"\b(?:will|'ll|’ll|going\s+to|gaat|gaan|zal|zul
                               re.IGNORECASE)
 _HALF_RE = re.compile(r"\b(?:halve\s+dagen|halve\s+dag|halftime|halve\s+tijd|half\s+days?|part[-\s]time|"
                       r"parttime|deeltijd|gedeeltelijk|partly|partially)\b", re.IGNORECASE)
-_FULL_RE = re.compile(r"\b(?:volledig|full[-\s]?time|fully|helemaal|geheel|100\s*%)\b", re.IGNORECASE)
+_FULL_RE = re.compile(r"\b(?:volledig\s+(?:hersteld|aan\s+het\s+werk|aan\s+de\s+slag|hervat|beter)|weer\s+volledig|"
+                      r"full[-\s]?time|fully\s+(?:recovered|fit|back)|helemaal\s+(?:hersteld|beter)|100\s*%)",
+                      re.IGNORECASE)
 _PAYROLL_RE = re.compile(r"(?:salaris\w*|loon\w*|verloning|uitbetaling|payroll|salary|pay\s*run|paycheck|"
                          r"payslip|loonrun|run)", re.IGNORECASE)
 _LAST_NAME_RE = re.compile(
     r"(?:achternaam|last\s+name|surname|family\s+name)\s+(?:[\w'’]+\s+){0,3}?(?:wordt|is\s+nu|is\s+voortaan|naar|"
     r"to|changed\s+to|becomes|become|will\s+be|is\s+now|:)\s*(?P<name>(?:(?:van|de|der|den|ter|ten|el)\s+)*[A-Z][\w'’\-]+)"
+    r"|achternaam\s+(?P<name3>(?:(?:van|de|der|den|ter|ten|el)\s+)*[A-Z][\w'’\-]+)\s+(?:te\s+(?:voeren|dragen|gebruiken)|"
+    r"aan\s+te\s+nemen|aannemen)"
     r"|(?:heet\s+(?:nu|voortaan)|is\s+now\s+called)\s+(?P<name2>(?:(?:van|de|der|den|ter|ten|el)\s+)*"
     r"[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+)?)"
 )
@@ -256,6 +260,10 @@ def fields_for_salary_change(f: Facts, reference: dt.date) -> Fields:
 
 def payroll_period(f: Facts, reference: dt.date) -> str | None:
     """The pay month a payment is tied to ("met het salaris van juni", "the November payroll")."""
+    compound = _MONTH_COMPOUND_RE.search(f.text)
+    if compound:
+        # "met het decembersalaris", "de junirun".
+        return period_of(reference, MONTHS[compound.group(1).lower()])
     for month in find_months(f.text, reference):
         before = f.text[max(0, month.start - 40):month.start]
         after = f.text[month.end:month.end + 15]
@@ -264,7 +272,18 @@ def payroll_period(f: Facts, reference: dt.date) -> str | None:
     return None
 
 
+_MONTH_COMPOUND_RE = re.compile(r"\b(januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|"
+                                r"december)(?:salaris|loon|run|betaling|verloning|uitbetaling)\b", re.IGNORECASE)
+_MILEAGE_RE = re.compile(r"(?P<km>\d{1,5})\s*km\s*(?:a|à|x|×|\*|tegen|at)\s*(?:€|eur)?\s*(?P<rate>\d+[.,]\d{1,2})",
+                         re.IGNORECASE)
+
+
 def fields_for_payment(f: Facts, reference: dt.date, cue_start: int) -> Fields:
+    mileage = _MILEAGE_RE.search(f.text)
+    if mileage and not any(re.search(r"=\s*$", f.text[:a.start][-4:]) for a in f.amounts):
+        # "120 km a 0,23": the claim is the product.
+        rate = parse_number(mileage.group("rate")) or 0
+        return {"amount": round(int(mileage.group("km")) * rate, 2), "period": payroll_period(f, reference)}
     if not f.amounts:
         return {"amount": None}
     # "412 km x € 0,23 = € 94,76": the result counts, not the rate.
@@ -283,7 +302,7 @@ def fields_for_personal_data(f: Facts, reference: dt.date, first_name: str | Non
         fields.update(address.fields())
     m = _LAST_NAME_RE.search(f.text)
     if m:
-        fields["last_name"] = m.group("name") or m.group("name2")
+        fields["last_name"] = m.group("name") or m.group("name2") or m.group("name3")
         if first_name and fields["last_name"].split()[0].casefold() == first_name.casefold():
             # "heet voortaan Lieke Hendriksen": the first name stays, the rest is the new last name.
             fields["last_name"] = fields["last_name"].split(None, 1)[-1]

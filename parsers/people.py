@@ -48,7 +48,8 @@ NOT_NAMES = {
     thursday friday saturday sunday maandag dinsdag woensdag donderdag vrijdag zaterdag zondag januari
     februari maart april mei juni juli augustus september oktober november december january february march
     june july august october b.v. bv nv v.o.f. vof holding praktijk bakkerij studio loonbureau bureau
-    administratie salarisadministratie hr ok oke oké okay ja nee""".split()
+    administratie salarisadministratie hr ok oke oké okay ja nee cliënt client clienten cliënten werkgever
+    employer eigenaar eigenaresse owner directie management iedereen everyone allemaal niemand""".split()
 }
 PRONOUNS = {
     "hij": "third", "zij": "third", "ze": "third", "hem": "third", "haar": "third", "zijn": "third",
@@ -231,6 +232,9 @@ class RosterIndex:
                 continue
             if n == 1 and not capitalised and fold(last_word) in NOT_NAMES and not lenient_case:
                 continue
+            if variant.via == "last" and i > 0 and self._other_first_name(text, words, i, variant):
+                # "Jesse Hoekstra" when only Hidde Hoekstra is employed: someone else.
+                continue
             start, end = words[i].start(), words[i + n - 1].end()
             match = Match(tuple(variant.employees), variant.score, variant.via)
             return PersonMention(start, end, text[start:end], match), n
@@ -238,6 +242,16 @@ class RosterIndex:
         if fuzzy:
             return fuzzy
         return None, 0
+
+    @staticmethod
+    def _other_first_name(text: str, words: list[re.Match[str]], i: int, variant: _Variant) -> bool:
+        previous = words[i - 1]
+        if text[previous.end():words[i].start()].strip() or not previous.group()[0].isupper():
+            return False
+        word = fold(previous.group().rstrip("."))
+        if word in NOT_NAMES or word in TITLES or len(word) < 2 or previous.group().endswith("."):
+            return False
+        return all(fold(e.first_name) != word for e in variant.employees)
 
     def _fuzzy_at(self, text: str, words: list[re.Match[str]], i: int) -> tuple[PersonMention | None, int]:
         word = words[i].group()

@@ -26,9 +26,9 @@ from typing import Any
 from parsers.cues import Cue, classify, find_cues
 from parsers.dates import find_dates, find_months
 from parsers.drafts import Draft
-from parsers.extract import PERIOD_WORDS, Facts, salary
+from parsers.extract import PERIOD_WORDS, Facts, contract_hours, salary
 from parsers.models import Issue
-from parsers.numbers import find_percentages, parse_hours, parse_number
+from parsers.numbers import NUMBER_RE, find_percentages, parse_hours, parse_number
 from parsers.pairs import fill_pair
 from parsers.people import Match, RosterIndex, fold
 from parsers.sheet_header import Layout, Row, find_layout
@@ -93,7 +93,12 @@ def _number(value: Any, *, hours: bool = False) -> float | None:
     if isinstance(value, dt.date):
         return None
     text = re.sub(r"[€\s]|eur(?:o)?", "", str(value), flags=re.IGNORECASE)
-    return parse_hours(text) if hours else parse_number(text)
+    parsed = parse_hours(text) if hours else parse_number(text)
+    if parsed is None:
+        # "€ 13,10 p/u", "9,5 uur": the number in a cell that says a little more.
+        found = NUMBER_RE.search(str(value))
+        parsed = parse_number(found.group()) if found else None
+    return parsed
 
 
 def _date(value: Any, reference: dt.date) -> dt.date | None:
@@ -274,8 +279,9 @@ def _read_row(row: _Row, layout: Layout, period: str | None, title_cue: Cue | No
         for col, (cue, column_rate) in layout.kinds.items():
             amount = _number(_cell(values, col), hours=cue.type == "hours")
             if amount:
+                row_period = _period(_cell(values, layout.col("period")), ctx.reference)
                 sums.add(row, cue, amount, rate=column_rate if cue.kind == "overtime" else None,
-                         period=period if cue.type == "hours" else None)
+                         period=(row_period or period) if cue.type == "hours" else row_period)
         return
     if layout.grid:
         total = sum(_number(_cell(values, c), hours=True) or 0 for c in layout.grid)
@@ -375,6 +381,11 @@ def _kind_draft(row: _Row, cue: Cue, kind_text: str, remark: str, date: dt.date 
     elif cue.type == "hire":
         draft.set("start_date", date)
         draft.employee = None
+        # "nieuw in dienst, junior kapper, 24 uur p/w": the words beside the kind.
+        parts = [p.strip() for p in re.split(r"[,;/]", f"{kind_text},{remark}") if p.strip()]
+        title = next((p for p in parts if not re.search(r"\d", p) and not find_cues(p)), None)
+        draft.set("job_title", title)
+        draft.set("hours_per_week", contract_hours(Facts.of(f"{kind_text} {remark}")))
         if amount is not None:
             draft.set("salary_amount", amount)
             draft.set("salary_period", _salary_period(kind_text, remark, amount))

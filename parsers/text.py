@@ -403,7 +403,9 @@ class TextReader:
         if unit.forwarded_from:
             draft.certainty = 0.85
         added = self._add(draft, unit, line, text)
-        missing_date = {"sick": "start_date", "recovery": "date", "termination": "end_date"}.get(mutation_type)
+        missing_date = {"sick": "start_date", "recovery": "date", "termination": "end_date",
+                        "personal_data_change": "effective_date", "salary_change": "effective_date",
+                        "hours_change": "effective_date"}.get(mutation_type)
         self.state.pending_date_target = added if missing_date and missing_date not in added.fields else None
         return added
 
@@ -455,11 +457,16 @@ class TextReader:
         return added
 
     def _complete_date(self, target: Draft, text: str, line: int) -> None:
-        fields = self._fields(target.type, Facts.of(text), [], 0) or {}
-        for name in ("start_date", "date", "end_date"):
-            if fields.get(name):
-                target.set(name, fields[name])
-                target.add_source(line, text)
+        """"De naamswijziging gaat in per 1 oktober": the date the draft above was missing."""
+        facts = Facts.of(text)
+        if target.type == "termination":
+            date = fields_for_termination(facts, self.ctx.reference).get("end_date")
+        else:
+            date = facts.date(self.ctx.reference, "past" if target.type in ("sick", "recovery") else "future")
+        name = {"sick": "start_date", "recovery": "date", "termination": "end_date"}.get(target.type, "effective_date")
+        if date is not None:
+            target.set(name, date)
+            target.add_source(line, text)
         self.state.pending_date_target = None
 
     def _backfill_pay_period(self, unit: Unit, text: str, named: list[PersonMention]) -> None:

@@ -175,6 +175,11 @@ def salary_period_near(text: str, start: int) -> str | None:
     return best[1] if best else None
 
 
+_NOT_IN_TITLES = {"ik", "hij", "zij", "ze", "we", "wij", "je", "jij", "u", "zijn", "haar", "heb", "heeft", "is", "ben",
+                   "kan", "i", "he", "she", "they", "his", "her", "have", "has", "was", "dat", "that"}
+_DUTCH_NEW_TITLE_RE = re.compile(
+    r"\b(?:een|onze?)\s+nieuwe\s+(?P<title>[a-z][\w\-]*(?:\s+[a-z][\w\-]*){0,2})\s+(?:gevonden|aangenomen|gestrikt)"
+)
 _NEW_TITLE_RE = re.compile(
     r"\b(?:found|hired|recruited|welcom\w*|aangenomen|gevonden)\s+(?:a|an|our|onze?|een)\s+(?:new|nieuwe?)\s+"
     r"(?P<title>[^\W\d][\w'’\-]*(?:\s+[^\W\d][\w'’\-]*){0,2})(?=\s*[!.,;:]|\s*$)",
@@ -192,8 +197,11 @@ def find_job_title(text: str) -> Found | None:
         if not title or title.split()[0].lower() in {"de", "het", "een", "a", "an", "the", "well", "soon", "ook",
                                                      "of", "per", "from", "possible", "mogelijk", "usual"}:
             continue
+        if any(w.lower() in _NOT_IN_TITLES for w in title.split()):
+            # "als ik zijn kopie ID heb": that "als" means "when".
+            continue
         return Found(title, m.start("title"), m.start("title") + len(title))
-    m = _NEW_TITLE_RE.search(text)
+    m = _NEW_TITLE_RE.search(text) or _DUTCH_NEW_TITLE_RE.search(text)
     if m:
         return Found(m.group("title"), m.start("title"), m.end("title"))
     return None
