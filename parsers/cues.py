@@ -117,7 +117,7 @@ CUE_PATTERNS: list[tuple[str, str | None, re.Pattern[str]]] = [
         r"lives\s+at|living\s+at|live\s+at|moved\s+to|"
         r"rekeningnummer|bankrekening|iban|e-?mail\s*adres|e-?mailadres|telefoonnummer|mobiel(?:e)?\s+nummer|"
         r"\w*nummer\s+is\s+gewijzigd|achternaam|getrouwd|moving\s+house|moved|new\s+address|address|"
-        r"bank\s+account|account\s+number|phone\s+number|mobile\s+number|mobile|e-?mail\s+address|"
+        r"bank\s+account|account\s+number|phone\s+number|mobile\s+number|mobile|e-?mail\s+address|e-?mail|"
         r"last\s+name|surname|married)\b"
     )),
 ]

@@ -140,10 +140,7 @@ class DraftSet:
     def _same_change(a: Draft, b: Draft) -> bool:
         if a is b or a.type != b.type or a.person_key != b.person_key or a.part != b.part:
             return False
-        if a.type == "hours" and a.fields.get("kind") != b.fields.get("kind"):
-            return False
-        return not (a.type == "personal_data_change" and a.lines and b.lines
-                    and abs(min(b.lines) - max(a.lines)) > 3)
+        return not (a.type == "hours" and a.fields.get("kind") != b.fields.get("kind"))
 
     def remove(self, drafts: list[Draft]) -> None:
         self.drafts = [d for d in self.drafts if all(d is not x for x in drafts)]

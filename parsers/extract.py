@@ -29,7 +29,7 @@ from parsers.values import (
 # day of the old situation is the day before ("uit dienst per 1 juli" → 30 juni).
 _FROM_WORDS_RE = re.compile(
     r"(?:\bper|\bvanaf|\bm\.i\.v\.?|met\s+ingang\s+van|\bas\s+of|\bfrom|\beffective|with\s+effect\s+from|"
-    r"\bstarting)\s*$", re.IGNORECASE)
+    r"\bstarting|\bingangsdatum:?|\bingaande|gaat\s+in\s+(?:op|per)?|takes\s+effect\s+(?:on)?)\s*$", re.IGNORECASE)
 _LAST_DAY_RE = re.compile(r"laatste\s+(?:werk)?dag|last\s+(?:working\s+)?day|t/m|tot\s+en\s+met|until|through",
                           re.IGNORECASE)
 _UNTIL_WORDS_RE = re.compile(r"(?:\bt/m|\btot\s+en\s+met|\btot|\buntil|\btill|\bthrough|\beinde|\bend(?:s|ing)?"
@@ -69,7 +69,8 @@ _FULL_RE = re.compile(r"\b(?:volledig\s+(?:hersteld|aan\s+het\s+werk|aan\s+de\s+
                       r"full[-\s]?time|fully\s+(?:recovered|fit|back)|helemaal\s+(?:hersteld|beter)|100\s*%)",
                       re.IGNORECASE)
 _PAYROLL_RE = re.compile(r"(?:salaris\w*|loon\w*|verloning|uitbetaling|payroll|salary|pay\s*run|paycheck|"
-                         r"payslip|loonrun|run)", re.IGNORECASE)
+                         r"payslip|loonrun|run|\bmee\s+(?:in|met)|meenemen\s+(?:in|met)|uitbetalen\s+in|paid\s+in|"
+                         r"payable\s+(?:in|with))", re.IGNORECASE)
 _LAST_NAME_RE = re.compile(
     r"(?:achternaam|last\s+name|surname|family\s+name)\s+(?:[\w'’]+\s+){0,3}?(?:wordt|is\s+nu|is\s+voortaan|naar|"
     r"to|changed\s+to|becomes|become|will\s+be|is\s+now|:)\s*(?P<name>(?:(?:van|de|der|den|ter|ten|el)\s+)*[A-Z][\w'’\-]+)"
@@ -315,8 +316,16 @@ def fields_for_personal_data(f: Facts, reference: dt.date, first_name: str | Non
         if phones:
             fields["phone"] = phones[0].value
     if fields:
-        fields["effective_date"] = f.date(reference, "future")
+        fields["effective_date"] = _effective_date(f, reference)
     return fields
+
+
+def _effective_date(f: Facts, reference: dt.date) -> dt.date | None:
+    """A date the change takes effect ("per 1 mei", "as of 1 October"), not a wedding day."""
+    for mention in f.dates:
+        if _FROM_WORDS_RE.search(f.text[:mention.start][-30:]) or mention.kind == "first_of_next_month":
+            return mention.resolve(reference, "future")
+    return None
 
 
 def fields_for_hire(f: Facts, reference: dt.date) -> Fields:

@@ -72,6 +72,8 @@ HIRE_VALUES_RE = re.compile(r"\b(?:bsn|burgerservicenummer|geboren|born|date\s+o
 BARE_WAGE_RE = re.compile(r"(?<![\d.,€])\d{1,5}(?:[.,]\d{2})?(?:,-)?\s*(?:euro\s*)?(?:bruto\s*)?"
                           r"(?:p/u|p\.u\.|per\s+uur|/uur|/u\b|per\s+hour|/hr\b|p/m|p\.m\.|per\s+maand|per\s+month)",
                           re.IGNORECASE)
+OBJECT_RE = re.compile(r"\b(?:van|voor|met|bij|naar|aan|over|of|for|with|from|to|about|replacing|vervangt)\s+"
+                       r"(?:mevrouw\s+|meneer\s+|dhr\.?\s+|mw\.?\s+)?$", re.IGNORECASE)
 SAME_DATE_RE = re.compile(r"\b(?:(?:de|die|dezelfde|diezelfde)\s+(?:zelfde\s+)?datum|same\s+date|that\s+date|"
                           r"per\s+dezelfde)\b", re.IGNORECASE)
 _MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
@@ -238,6 +240,8 @@ class TextReader:
         mentions = people_in(text, self.ctx.index, lenient_case=self.ctx.lenient_case)
         cues = sentence_cues(text)
         named = [m for m in mentions if m.pronoun is None]
+        # "Jesse, de neef van Hidde, heeft 34 uur gewerkt": Hidde is not who it is about.
+        named = [m for i, m in enumerate(named) if i == 0 or not OBJECT_RE.search(text[:m.start])]
         self._backfill_pay_period(unit, text, named)
         if not named:
             self._read_without_names(unit, text, line, mentions, cues)
@@ -365,8 +369,13 @@ class TextReader:
                 continue
             employee = subject.match.employee if subject.match else None
             fields = self._fields(mutation_type, facts, cues, start, employee.first_name if employee else None)
-            if fields is not None:
-                self._new(unit, mutation_type, subject, fields, line, text)
+            if fields is None:
+                continue
+            name = EFFECTIVE_DATE.get(mutation_type)
+            if name and not fields.get(name) and start > 0 and mutation_type != "termination":
+                # "as per 1 October Mei's salary goes to …, and Ethan's to …": the date before the clause.
+                fields[name] = Facts.of(text[:start]).date(self.ctx.reference, "future")
+            self._new(unit, mutation_type, subject, fields, line, text)
 
     def _fields(self, mutation_type: str, facts: Facts, cues: list[Cue], start: int,
                 first_name: str | None = None) -> dict | None:

@@ -19,7 +19,7 @@ class Found:
 
 
 IBAN_RE = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b", re.IGNORECASE)
-BSN_RE = re.compile(r"(?<![\d.])(\d{3}[ .]?\d{2}[ .]?\d{2}[ .]?\d{2}|\d{8,9})(?![\d.,])")
+BSN_RE = re.compile(r"(?<![\d.])(\d{3}[ .]?\d{2}[ .]?\d{2}[ .]?\d{2}|\d{8,9})(?!\d|[.,]\d)")
 BSN_CONTEXT_RE = re.compile(r"\b(?:bsn|burgerservicenummer|sofi-?nummer|sofinummer|citizen service number)\b",
                             re.IGNORECASE)
 EMAIL_RE = re.compile(r"\b[\w.+'-]+@[\w-]+(?:\.[\w-]+)+\b")
