@@ -57,7 +57,8 @@ CUE_PATTERNS: list[tuple[str, str | None, re.Pattern[str]]] = [
         r"verlaat\s+ons|(?:einde|beëindiging)\s+(?:van\s+het\s+)?dienstverband|stopt\s+bij\s+ons|"
         r"resign(?:ed|s|ation)?|last\s+(?:working\s+)?day|(?:is|are)\s+leaving|leaves\s+(?:us|the\s+company)|"
         r"will\s+leave|terminat(?:ed|ion)|contract\s+(?:ends|will\s+not\s+be\s+renewed|is\s+not\s+renewed)|"
-        r"handed\s+in\s+(?:his|her|their)\s+notice|quit|leavers?|let(?:ting)?\s+(?:\w+\s+){1,3}go|"
+        r"handed\s+in\s+(?:his|her|their)\s+notice|quit|leavers?|finish(?:es)?\s+(?:his|her|their)\s+"
+        r"(?:job|employment|contract|work)|end(?:s|ing)?\s+(?:his|her|their)\s+(?:employment|contract)|let(?:ting)?\s+(?:\w+\s+){1,3}go|"
         r"afscheid\s+genomen|contract\s+(?:wordt|is)\s+niet\s+verlengd|loopt\s+af|"
         r"ontslag\s+op\s+staande\s+voet|dismiss(?:ed|al))\b"
     )),
@@ -110,7 +111,8 @@ CUE_PATTERNS: list[tuple[str, str | None, re.Pattern[str]]] = [
     )),
     ("salary_change", None, _c(
         r"\b(?:\w*salaris\w*|loonsverhoging|loonwijziging|\w*loon\b|lonen|\w*tarief|salary|salaries|"
-        r"pay\s+(?:rise|raise|increase)|raise|wage|wages|hourly\s+rate|rate\s+of\s+pay|pay\s+rate)\b"
+        r"pay\s+(?:rise|raise|increase)s?|raises?|wage|wages|hourly\s+rate|rate\s+of\s+pay|pay\s+rate|"
+        r"salary\s+increases?|comp(?:ensation)?\s+(?:review|changes?))\b"
     )),
     ("personal_data_change", None, _c(
         r"\b(?:verhuisd|verhuist|verhuizing|nieuw(?:e)?\s+adres|adres\w*|woont|woon\s+ik|ik\s+woon|woonadres|"

@@ -76,7 +76,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"(?:(?<=\bper )|(?<=\bop )|(?<=\bvanaf )|(?<=\bsinds )|(?<=\bvan )|(?<=\btot )|"
             r"(?<=t/m )|(?<=\btm )|(?<=\ben )|(?<=\bingang )|(?<=\bm\.i\.v\. )|(?<=\bfrom )|"
-            r"(?<=\bon )|(?<=\bsince )|(?<=\buntil )|(?<=\bdatum )|(?<=\bdate ))"
+            r"(?<=\bon )|(?<=\bsince )|(?<=\buntil )|(?<=\bdatum )|(?<=\bdate )|(?<=\bat )|(?<=\bto ))"
             r"(?P<d>\d{1,2})[-/](?P<m>\d{1,2})(?![\d/:-])",
             re.IGNORECASE,
         ),

@@ -68,7 +68,7 @@ _HALF_RE = re.compile(r"\b(?:halve\s+dagen|halve\s+dag|halftime|halve\s+tijd|hal
 _FULL_RE = re.compile(r"\b(?:volledig\s+(?:hersteld|aan\s+het\s+werk|aan\s+de\s+slag|hervat|beter)|weer\s+volledig|"
                       r"full[-\s]?time|fully\s+(?:recovered|fit|back)|helemaal\s+(?:hersteld|beter)|100\s*%)",
                       re.IGNORECASE)
-_PAYROLL_RE = re.compile(r"(?:salaris\w*|loon\w*|verloning|uitbetaling|payroll|salary|pay\s*run|paycheck|"
+_PAYROLL_RE = re.compile(r"(?:salaris\w*|loon\w*|verloning|uitbetaling|payroll|salar(?:y|ies)|pay\s*run|paycheck|"
                          r"payslip|loonrun|run|\bmee\s+(?:in|met)|meenemen\s+(?:in|met)|uitbetalen\s+in|paid\s+in|"
                          r"payable\s+(?:in|with))", re.IGNORECASE)
 _LAST_NAME_RE = re.compile(

@@ -138,8 +138,8 @@ def read_message(mail: MailMessage, employer: Employer, reference: dt.date, resu
 
 
 def _is_empty_hire(draft: Draft) -> bool:
-    # "Daan is nieuw, zijn gegevens volgen": a new person without anything to enter yet.
-    return draft.type == "hire" and not draft.fields
+    # "Daan is nieuw, zijn gegevens volgen": a new or unknown person without anything to enter yet.
+    return not draft.fields and (draft.type == "hire" or (draft.employee is None and not draft.candidates))
 
 
 def _kind_hint(text: str) -> Cue | None:

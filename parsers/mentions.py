@@ -66,7 +66,7 @@ def unknown_names(text: str, taken: list[tuple[int, int]], *, lenient_case: bool
         end = start + len(name)
         if any(a < end and start < b for a, b in taken) or COMPANY_RE.match(text[end:]):
             continue
-        if re.search(r"\b(?:als|as|as\s+an?|bij|at|for|voor|in|naar|to)\s+$", text[:start][-8:], re.IGNORECASE):
+        if re.search(r"(?:\b(?:als|as|as\s+an?|bij|at|for|voor|in|naar|to)|&)\s+$", text[:start][-8:], re.IGNORECASE):
             continue
         found.append(PersonMention(start, end, name))
     first = re.match(r"\s*([A-Z][a-zà-ÿ'’\-]{2,})(?=\s)", text)

@@ -26,7 +26,8 @@ _LABEL_WORDS: list[tuple[str, re.Pattern[str]]] = [
     ("address", re.compile(r"adres|address|straat|street|huisnummer")),
     ("contract_end_date", re.compile(r"einde|einddatum|end\s*date|contract\s*(?:tot|end|until)|^contract\b|"
                                      r"looptijd|duration")),
-    ("start_date", re.compile(r"in\s*dienst|startdatum|start\s*date|^start$|begin|eerste\s*werkdag|"
+    ("start_date", re.compile(r"in\s*dienst|startdatum|start\s*date|^start$|begin|eerste\s*werkdag|joining|"
+                              r"join\s*date|starting\s*date|"
                               r"first\s*(?:working\s*)?day|ingangsdatum|datum\s*indienst|^per$")),
     ("salary", re.compile(r"salaris|salary|\bloon|uurloon|\bwage|\bpay\b|tarief|\brate\b|bruto")),
     ("hours_per_week", re.compile(r"\buren\b|\buur\b|hours|arbeidsduur|\bfte\b|werktijd")),

@@ -51,7 +51,8 @@ ASKS_INFORMATION_RE = re.compile(r"\b(?:checken|controleren|nakijken|klopt|klopp
                                  r"hoeveel|how\s+much|how\s+many|wat\s+(?:zou|kost)|what|whether|of\s+(?:het|hij|"
                                  r"zij|ze|de))\b", re.IGNORECASE)
 HYPOTHETICAL_RE = re.compile(
-    r"\b(?:(?:zitten|zit|denken|denk)\s+(?:er\s*)?(?:over\s+)?(?:na\s+)?(?:te\s+)?(?:denken|na\s+te\s+denken)|"
+    r"\b(?:(?:asked|asks|vroeg|vraagt|wonder(?:s|ing)?)\s+(?:me\s+|ons\s+|us\s+|mij\s+)?(?:why|waarom|whether|how|hoe|"
+    r"if)|(?:zitten|zit|denken|denk)\s+(?:er\s*)?(?:over\s+)?(?:na\s+)?(?:te\s+)?(?:denken|na\s+te\s+denken)|"
     r"(?:denken|denk|dachten)\s+erover|erover\s+(?:na\s+)?(?:te\s+)?denken|erover\s+na|overweg\w*|overweeg|"
     r"misschien|eventueel|wellicht|als\s+het\s+doorgaat|nog\s+niet\s+(?:zeker|besloten)|considering|"
     r"thinking\s+(?:about|of)|might|maybe|perhaps|not\s+(?:yet\s+)?decided|if\s+(?:we|it)\s+goes)\b",
@@ -74,6 +75,9 @@ BARE_WAGE_RE = re.compile(r"(?<![\d.,€])\d{1,5}(?:[.,]\d{2})?(?:,-)?\s*(?:euro
                           re.IGNORECASE)
 OBJECT_RE = re.compile(r"\b(?:van|voor|met|bij|naar|aan|over|of|for|with|from|to|about|replacing|vervangt)\s+"
                        r"(?:mevrouw\s+|meneer\s+|dhr\.?\s+|mw\.?\s+)?$", re.IGNORECASE)
+# "monthly gross €3,450", "bruto maandloon € 2.900": the words before say it is a wage.
+WAGE_BEFORE_RE = re.compile(r"\b(?:monthly|maandelijks|annual|yearly|hourly|bruto|gross|maand\w*|uurloon|jaarloon)"
+                            r"(?:\s+(?:gross|bruto|salary|salaris))?\s*(?:of\s+|van\s+)?$", re.IGNORECASE)
 SAME_DATE_RE = re.compile(r"\b(?:(?:de|die|dezelfde|diezelfde)\s+(?:zelfde\s+)?datum|same\s+date|that\s+date|"
                           r"per\s+dezelfde)\b", re.IGNORECASE)
 _MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
@@ -230,14 +234,17 @@ class TextReader:
 
     def _read_sentence(self, unit: Unit, text: str, offset: int) -> None:
         stripped = text.strip()
-        if not stripped or GREETING_RE.match(stripped) or ALREADY_KNOWN_RE.search(stripped):
+        if not stripped or GREETING_RE.match(stripped):
             return
-        if stripped.endswith("?") and not self._is_request(stripped):
-            return
-        if HYPOTHETICAL_RE.search(stripped):
+        mentions = people_in(text, self.ctx.index, lenient_case=self.ctx.lenient_case)
+        if ALREADY_KNOWN_RE.search(stripped) or HYPOTHETICAL_RE.search(stripped) or \
+                (stripped.endswith("?") and not self._is_request(stripped)):
+            # Nothing to enter, but "Sofia asked if she could work more" still says who "she" is next.
+            known = [m for m in mentions if m.match is not None and m.employee is not None]
+            if known:
+                self.state.subject = Subject(match=known[-1].match)
             return
         line = unit.line_at(offset)
-        mentions = people_in(text, self.ctx.index, lenient_case=self.ctx.lenient_case)
         cues = sentence_cues(text)
         named = [m for m in mentions if m.pronoun is None]
         # "Jesse, de neef van Hidde, heeft 34 uur gewerkt": Hidde is not who it is about.
@@ -542,7 +549,8 @@ def _wage_cues(text: str, cues: list[Cue]) -> list[Cue]:
         near_payment = any(c.type in PAYMENT_TYPES and amount.start - 60 <= c.start < amount.start for c in cues)
         if near_payment or any(c.start <= amount.start < c.end for c in cues):
             continue
-        if salary_period_near(text, amount.end) or re.match(r"\s*(?:bruto|gross)\b", text[amount.end:], re.I):
+        if salary_period_near(text, amount.end) or re.match(r"\s*(?:bruto|gross)\b", text[amount.end:], re.I) \
+                or WAGE_BEFORE_RE.search(text[max(0, amount.start - 30):amount.start]):
             found.append(Cue("salary_change", amount.start, amount.end))
     return found
 
