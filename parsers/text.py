@@ -121,6 +121,7 @@ class Block:
     period: str | None = None  # "Overuren april:"
     pay_period: str | None = None  # "Met het salaris van december:"
     date: dt.date | None = None  # "Per 1 juli gaan de volgende lonen omhoog:"
+    past_date: dt.date | None = None  # "Zaterdag 8 augustus" over the hours worked that day
 
 
 @dataclass
@@ -185,6 +186,7 @@ class TextReader:
         block.period = months[0].period if months else None
         block.pay_period = payroll_period(facts, self.ctx.reference)
         block.date = facts.date(self.ctx.reference, "future")
+        block.past_date = facts.date(self.ctx.reference, "past")
         self.state.block = block
         self.state.last_date = block.date or self.state.last_date
         if block.pay_period and not self.ctx.index.find(last_sentence):
@@ -366,6 +368,9 @@ class TextReader:
                 fields = fields_for_hours(facts, cue.kind or "worked", cue.start - start, cue.end - start,
                                           self.ctx.reference)
                 if fields.get("hours") is not None:
+                    if "date" not in fields and self.state.block.past_date and "period" not in fields:
+                        fields["date"] = self.state.block.past_date
+                        fields["period"] = self.state.block.past_date.strftime("%Y-%m")
                     # "ORT januari: Roos 14,5 u / Dewi 9 u": the month may stand before the first name.
                     months = find_months(text[:start], self.ctx.reference) if "period" not in fields else []
                     if months:
