@@ -167,6 +167,11 @@ def _typo_cues(text: str, found: list[Cue]) -> list[Cue]:
 
 def find_cues(text: str) -> list[Cue]:
     """Every cue in `text`, left to right; overlapping spans keep the earlier pattern."""
+    return list(_find_cues(text))
+
+
+@lru_cache(maxsize=4096)
+def _find_cues(text: str) -> tuple[Cue, ...]:
     found: list[Cue] = []
     for mutation_type, kind, pattern in CUE_PATTERNS:
         for match in pattern.finditer(text):
@@ -178,7 +183,7 @@ def find_cues(text: str) -> list[Cue]:
             found.append(Cue(mutation_type, start, end, kind))
     found.extend(_typo_cues(text, found))
     found.sort(key=lambda c: c.start)
-    return found
+    return tuple(found)
 
 
 @lru_cache(maxsize=4096)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 Prefer = Literal["past", "future", "nearest"]
@@ -253,6 +254,12 @@ def _mention(kind: str, match: re.Match[str]) -> DateMention | None:
 
 def find_dates(text: str) -> list[DateMention]:
     """Every date the text states, left to right, without overlaps."""
+    return list(_find_dates(text))
+
+
+@lru_cache(maxsize=4096)
+def _find_dates(text: str) -> tuple[DateMention, ...]:
+    # A sentence is read as a whole, per clause and per field: the same text comes back often.
     found: list[DateMention] = []
     taken: list[tuple[int, int]] = []
     for kind, pattern in _PATTERNS:
@@ -269,7 +276,7 @@ def find_dates(text: str) -> list[DateMention]:
                 found.append(mention)
                 taken.append((start, end))
     found.sort(key=lambda m: m.start)
-    return found
+    return tuple(found)
 
 
 def _is_greeting(text: str, match: re.Match[str]) -> bool:

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -62,6 +63,7 @@ PRONOUNS = {
 TITLES = {"mevrouw", "mevr", "mw", "meneer", "dhr", "de heer", "heer", "mr", "mrs", "ms", "miss"}
 
 
+@lru_cache(maxsize=16384)
 def fold(text: str) -> str:
     """Case- and accent-insensitive form for comparing names."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
