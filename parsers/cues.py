@@ -77,15 +77,21 @@ CUE_PATTERNS: list[tuple[str, str | None, re.Pattern[str]]] = [
         r"\b(?:ort|ort-uren|ort\s+uren|onregelmatigheids(?:toeslag|uren)|onregelmatige\s+(?:diensten|uren)|"
         r"toeslaguren|irregular\s+hours|unsocial\s+hours|nachturen|nachtdienst\w*|avonduren|weekenduren|"
         r"zondagsuren|zaterdaguren|feestdaguren|night\s+(?:hours|shifts?)|evening\s+hours|weekend\s+hours|"
-        r"sunday\s+hours|shift\s+premium|unsociable\s+hours)\b"
+        r"sunday\s+hours|shift\s+premium|unsociable\s+hours|night\s+premium(?:\s+hours)?|premium\s+hours|"
+        r"nachttoeslag|weekendtoeslag|avondtoeslag)\b"
     )),
     ("hours", "extra", _c(
         r"\b(?:meeruren|meeruur|meer\s+uren|meer\s+gewerkt|extra\s+(?:uren|gewerkt|gewerkte\s+uren)|"
-        r"uur\s+extra|uren\s+extra|extra\s+hours|hours\s+extra|additional\s+hours|plus\s*uren)\b"
+        r"uur\s+extra|uren\s+extra|extra\s+hours|hours\s+extra|additional\s+hours|plus\s*uren|straight\s+time|"
+        r"(?:hours?|hrs?|uur|uren)\s+(?:over|above|boven|bovenop)\s+(?:his|her|their|zijn|haar|the)\s+"
+        r"(?:\d+[-\s]?(?:hr|hour|uur|u)s?\s+)?(?:contract\w*|schedule|rooster)|over\s+contract|above\s+contract|"
+        r"boven\s+(?:zijn|haar|het)\s+contract\w*)\b"
     )),
     ("hours", "overtime", _c(
         r"\b(?:overuren|overuur|over-uren|overwerk(?:uren)?|overgewerkt|overtime(?:\s+hours)?)\b"
     )),
+    # "OT" only in capitals: lower-case "ot" is no word we read.
+    ("hours", "overtime", re.compile(r"\bOT\b")),
     ("hours", "worked", _c(
         r"\b(?:gewerkte\s+uren|uren\s+gewerkt|uur\s+gewerkt|heeft\b[^.;\n]{0,30}\bgewerkt|"
         r"(?:hours\s+)?worked(?:\s+hours)?|hours\s+worked|urenregistratie|uren\s+(?:deze|vorige)\s+maand)\b"
@@ -186,9 +192,27 @@ def _find_cues(text: str) -> tuple[Cue, ...]:
     return tuple(found)
 
 
+# Words that name a kind of hours only when a cell says nothing else ("Night", "Extra").
+_CELL_WORDS: dict[str, Cue | None] = {
+    "night": Cue("hours", 0, 0, "irregular"), "nacht": Cue("hours", 0, 0, "irregular"),
+    "nachtdienst": Cue("hours", 0, 0, "irregular"), "avond": Cue("hours", 0, 0, "irregular"),
+    "evening": Cue("hours", 0, 0, "irregular"), "weekend": Cue("hours", 0, 0, "irregular"),
+    "zondag": Cue("hours", 0, 0, "irregular"), "sunday": Cue("hours", 0, 0, "irregular"),
+    "extra": Cue("hours", 0, 0, "extra"), "meer": Cue("hours", 0, 0, "extra"),
+    "gewerkt": Cue("hours", 0, 0, "worked"), "worked": Cue("hours", 0, 0, "worked"),
+    "dag": Cue("hours", 0, 0, "worked"), "day": Cue("hours", 0, 0, "worked"),
+}
+
+
+def classify_cell(text: str) -> Cue | None:
+    """The kind a data cell names, where a single word says enough ("Night", "Extra")."""
+    word = text.strip().lower().rstrip(".")
+    return _CELL_WORDS[word] if word in _CELL_WORDS else classify(text)
+
+
 @lru_cache(maxsize=4096)
 def classify(text: str) -> Cue | None:
-    """The one mutation kind a table cell names ("Overuren 125%", "Declaratie reiskosten")."""
+    """The one mutation kind a table cell or header names ("Overuren 125%", "Declaratie reiskosten")."""
     cues = find_cues(text)
     if not cues:
         return None

@@ -150,9 +150,16 @@ def fields_for_recovery(f: Facts, reference: dt.date) -> Fields:
     return fields
 
 
+_ENDS_RE = re.compile(r"(?:\bends?|\bending|\beindigt|\beinde|laatste\s+(?:werk)?dag|"
+                      r"last\s+(?:working\s+)?(?:day|shift)|\bleaves?\s+on|\bt/m|tot\s+en\s+met|\buntil|\bloopt\s+af\s+op|\bper|\bas\s+of|\bfrom|"
+                      r"met\s+ingang\s+van|\bvanaf|\beffective)\W*(?:\w+\W+){0,3}$", re.IGNORECASE)
+
+
 def fields_for_termination(f: Facts, reference: dt.date) -> Fields:
     says_last_day = _LAST_DAY_RE.search(f.text)
-    for mention in f.dates:
+    # "received 28 April … the notice period ends 31 May": the date that ends it counts.
+    ending = [m for m in f.dates if _ENDS_RE.search(f.text[:m.start][-40:])]
+    for mention in ending or f.dates:
         resolved = mention.resolve(reference, "future")
         if resolved is None:
             continue
@@ -182,9 +189,23 @@ def hours_value(f: Facts, cue_start: int, cue_end: int) -> float | None:
     return best[1] if best else None
 
 
+_TIMES_RATE_RE = re.compile(r"(?<![\d.,])([1-3](?:[.,]\d{1,2})?)\s*[x×](?![\w])", re.IGNORECASE)
+
+
+def rate_of(text: str, percentages: list[Quantity]) -> float | None:
+    """"à 150%", "tegen 125%", "at 1.5x": the rate hours are paid at."""
+    rate = next((p.value for p in percentages if 100 <= p.value <= 300), None)
+    if rate is None:
+        times = _TIMES_RATE_RE.search(text)
+        value = parse_number(times.group(1)) if times else None
+        if value is not None and 1 < value <= 3:
+            rate = round(value * 100)
+    return rate
+
+
 def fields_for_hours(f: Facts, kind: str, cue_start: int, cue_end: int, reference: dt.date) -> Fields:
     fields: Fields = {"kind": kind, "hours": hours_value(f, cue_start, cue_end)}
-    rate = next((p.value for p in f.percentages if 100 <= p.value <= 300), None)
+    rate = rate_of(f.text, f.percentages)
     if rate is not None and kind != "extra":
         fields["rate_percentage"] = rate
     specific = next((d for d in f.dates if d.kind != "first_of_next_month"), None)

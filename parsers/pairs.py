@@ -17,6 +17,13 @@ from parsers.values import find_address, find_emails, find_ibans, find_street
 
 # (field, words in the label), tried in order: the first hit decides.
 _LABEL_WORDS: list[tuple[str, re.Pattern[str]]] = [
+    ("number", re.compile(r"^(?:emp(?:loyee)?|pers(?:oneels)?|personnel|staff|medewerker|werknemer)\s*"
+                          r"(?:no|nr|number|nummer|id)$|^(?:pnr|personeelsnummer|employee\s*id|staff\s*id)$")),
+    ("change", re.compile(r"^(?:change|mutatie|wijziging|soort\s+mutatie|type\s+(?:of\s+)?change|details|"
+                          r"omschrijving|description|what|wat|actie|action|mutation)$")),
+    ("effective", re.compile(r"^(?:effective(?:\s+date)?|ingangsdatum|per|datum|date|vanaf|ingang|with\s+effect\s+"
+                             r"from|effective\s+from|wanneer|when)$")),
+    ("note", re.compile(r"^(?:note|notes|opmerking|opmerkingen|toelichting|remark|remarks|comment|comments|ref)$")),
     ("bsn", re.compile(r"\b(?:bsn|burgerservice|sofi|citizen\s*service|social\s*security)")),
     ("birth_date", re.compile(r"geboren|geboorte|geb\s*datum|geb\.|birth|\bdob\b|\bborn\b")),
     ("iban", re.compile(r"iban|rekening|\bbank|account")),

@@ -20,7 +20,8 @@ from parsers.roster import Employee, Employer
 
 WORD_RE = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*\.?")
 PERSONNEL_NUMBER_RE = re.compile(
-    r"\b(?:pnr|p\.nr|personeelsnummer|personeelsnr|pers\.?\s?nr|medewerkernummer|employee\s+(?:no|number|nr)"
+    r"\b(?:pnr|p\.nr|personeelsnummer|personeelsnr|pers\.?\s?nr|medewerkernummer|(?:employee|personnel|staff)\s+"
+    r"(?:no|number|nr|id)"
     r"|emp\.?\s?no|nr)\.?\s*:?\s*(?P<number>\d{2,10})\b",
     re.IGNORECASE,
 )

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from parsers.cues import Cue, classify, find_cues
+from parsers.cues import Cue, classify, classify_cell, find_cues
 from parsers.dates import find_dates, find_months
 from parsers.drafts import Draft
 from parsers.extract import PERIOD_WORDS, Facts, contract_hours, salary
@@ -318,7 +318,7 @@ def _read_kind_row(row: _Row, layout: Layout, period: str | None, rate: float | 
     values, ctx = row.values, row.ctx
     kind_text = " ".join(t for t in (_text(_cell(values, c)) for c in [layout.col("kind"), *layout.more_kinds]) if t)
     remark = _text(_cell(values, layout.col("remark")))
-    cue = classify(kind_text) or classify(remark)
+    cue = classify_cell(kind_text) or classify(remark)
     hours = _number(_cell(values, layout.col("hours")), hours=True)
     amount = _number(_cell(values, layout.col("amount")))
     quantity = _cell(values, layout.col("quantity"))
@@ -459,7 +459,7 @@ def _read_person_columns(rows: Sequence[Row], layout: Layout, ctx: TableContext,
         texts = [_text(v) for v in values]
         if _TOTAL_ROW_RE.search(" | ".join(t for t in texts if t and not t[0].isdigit())):
             continue
-        cue = classify(_text(_cell(values, kind_col))) if kind_col is not None else default
+        cue = classify_cell(_text(_cell(values, kind_col))) if kind_col is not None else default
         if cue is None or cue.type not in ("hours", "one_off_payment", "expense"):
             continue
         for col in layout.people:

@@ -78,6 +78,7 @@ OBJECT_RE = re.compile(r"\b(?:van|voor|met|bij|naar|aan|over|of|for|with|from|to
 # "monthly gross €3,450", "bruto maandloon € 2.900": the words before say it is a wage.
 WAGE_BEFORE_RE = re.compile(r"\b(?:monthly|maandelijks|annual|yearly|hourly|bruto|gross|maand\w*|uurloon|jaarloon)"
                             r"(?:\s+(?:gross|bruto|salary|salaris))?\s*(?:of\s+|van\s+)?$", re.IGNORECASE)
+NEW_PERSON_LABEL_RE = re.compile(r"\b(?:new|nieuwe?|joiner|starter)\b", re.IGNORECASE)
 SAME_DATE_RE = re.compile(r"\b(?:(?:de|die|dezelfde|diezelfde)\s+(?:zelfde\s+)?datum|same\s+date|that\s+date|"
                           r"per\s+dezelfde)\b", re.IGNORECASE)
 _MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
@@ -202,6 +203,22 @@ class TextReader:
         if field_name == "name":
             self._pair_name(value, unit)
             return
+        if field_name == "number":
+            employee = self.ctx.index.by_number(re.sub(r"\D", "", value) or value)
+            if employee is not None:
+                self.state.subject = Subject(match=Match((employee,), 1.0, "number"))
+            return
+        if field_name == "change":
+            # "Change: Sick leave (100%)" under "Employee: …": a sentence about that person.
+            self._read_about_subject(unit, value)
+            return
+        if field_name == "effective":
+            target = self.state.pending_date_target
+            if target is not None:
+                self._complete_date(target, value, line)
+            return
+        if field_name == "note":
+            return
         subject = self.state.subject
         if subject is None:
             return
@@ -216,17 +233,32 @@ class TextReader:
         fill_pair(draft, label, value, self.ctx.reference)
         draft.add_source(line, unit.text)
 
+    def _read_about_subject(self, unit: Unit, text: str) -> None:
+        subject = self.state.subject
+        cues = sentence_cues(text)
+        if subject is None or not cues:
+            return
+        self._emit(unit, text, 0, len(text), subject, cues, unit.lines[0])
+
     def _pair_name(self, value: str, unit: Unit) -> None:
-        match = self.ctx.index.resolve_name(value)
+        """"Naam: Sem de Jong", "Employee: Ms J. Reyes, personnel no. 3203"."""
+        found = [m for m in self.ctx.index.find(value, lenient_case=True) if m.match is not None]
+        match = found[0].match if found else self.ctx.index.resolve_name(value)
         subject = self.state.subject
         if match is not None and match.score >= 0.85:
-            self.state.subject = Subject(match=match)
+            self.state.subject = Subject(match=match, name=value if match.ambiguous else None)
             return
-        name = " ".join(value.split()).strip(" .,")
+        name = re.sub(r"^(?:mr|mrs|ms|miss|dhr|mevr|mw|de\s+heer|mevrouw|meneer)\.?\s+", "",
+                      " ".join(value.split()).strip(" .,"), flags=re.IGNORECASE)
         if subject is not None and subject.hire is not None and subject.hire.name in (None, name):
             subject.hire.name = name
             subject.hire.add_source(unit.lines[0], unit.text)
             subject.name = name
+            return
+        if self.state.block.cue is not None and self.state.block.cue.type != "hire" \
+                and not NEW_PERSON_LABEL_RE.search(unit.label or ""):
+            # A name under "Ziekmeldingen:" that is not on the roster: someone to ask about, no hire.
+            self.state.subject = Subject(name=name)
             return
         hire = self._add(Draft("hire", part=self.ctx.part, name=name, certainty=0.6), unit,
                          unit.lines[0], unit.text)
