@@ -64,6 +64,7 @@ CUE_PATTERNS: list[tuple[str, str | None, re.Pattern[str]]] = [
     )),
     ("hire", None, _c(
         r"\b(?:in\s+dienst(?:\s+treden|treding)?|indienst\w*|nieuwe\s+docent|new\s+joiner|"
+        r"benoemd\s+(?:tot|als)|benoeming|aangesteld\s+(?:als|tot)|offer\s+accepted|onboarding\s+on|"
         r"(?:komt|komen)\b[^.;\n]{0,60}\bversterken|treedt\b[^.;\n]{0,60}\bin\s+dienst|indiensttreding|indienstmelding|"
         r"nieuwe?\s+(?:medewerk(?:er|ster)s?|collega'?s?|werknemers?|kracht(?:en)?|jongen|meid|monteur|stagiair\w*|"
         r"aanwinst|personeelsle?d(?:en)?)|komt\b[^.;\n]{0,60}\bbij\s+ons\s+(?:werken|in\s+dienst|team)|"
@@ -100,7 +101,7 @@ CUE_PATTERNS: list[tuple[str, str | None, re.Pattern[str]]] = [
         r"\b(?:contracturen|contract\s*uren|arbeidsduur|uur\s+per\s+week|uren\s+per\s+week|urige\s+werkweek|"
         r"uur\s+p/?w|uur\s+in\s+de\s+week|hours\s+(?:per|a)\s+week|hour\s+week|contract(?:ed)?\s+hours|"
         r"minder\s+(?:uren\s+)?werken|meer\s+uren\s+werken|working\s+hours|"
-        r"uur\s+(?:gaan\s+|te\s+)?werken|(?:op|naar)\s+\d+\s*uur|hours\s+a\s+week|hrs?/w(?:ee)?k|"
+        r"uur\s+(?:(?:gaan|gaat|te|zal|zou|wil|gaan\s+)\s*)?werken|(?:op|naar)\s+\d+\s*uur|hours\s+a\s+week|hrs?/w(?:ee)?k|"
         r"hours\s+change|change\s+(?:of|in)\s+hours|urenwijziging|wijziging\s+(?:contract)?uren)\b"
     )),
     ("one_off_payment", None, _c(
@@ -113,7 +114,9 @@ CUE_PATTERNS: list[tuple[str, str | None, re.Pattern[str]]] = [
         r"\b(?:declaratie\w*|declareren|gedeclareerd|\w*onkosten\w*|reiskosten|parkeerkosten|"
         r"\w+kosten\s+(?:gemaakt|voorgeschoten|vergoed)|kilometervergoeding|km-vergoeding|voorgeschoten|"
         r"\w*vergoeding|expense\w*|reimburse\w*|travel\s+costs?|mileage|out[-\s]of[-\s]pocket|"
-        r"\d+\s*km\b|kilometers?|kilometres?|(?<!holiday\s)allowance)\b"
+        r"\d+\s*km\b|kilometers?|kilometres?|(?<!holiday\s)allowance|bonnetjes?|kassabon\w*|receipts?|"
+        r"terug\s*(?:krijgen|betalen|betaald)|per\s+diem|conference\s+fee|registration\s+fee|cursusgeld|"
+        r"inschrijfgeld)\b"
     )),
     ("salary_change", None, _c(
         r"\b(?:\w*salaris\w*|loonsverhoging|loonwijziging|\w*loon\b|lonen|\w*tarief|salary|salaries|"

@@ -127,7 +127,10 @@ def _code_spans(text: str) -> list[tuple[int, int]]:
     spans += [(m.start(), m.end()) for m in re.finditer(r"\b\d{4}\s?[A-Z]{2}\b|\b\d{7,}\b", text)]
     spans += [(m.start(), m.end()) for m in re.finditer(r"\b(?:pnr|nr|nummer|personeelsnummer)\.?\s*:?\s*\d+",
                                                         text, re.IGNORECASE)]
-    spans += [(m.start(), m.end()) for m in re.finditer(r"\b(?:wk|week)\s*\d{1,2}\b", text, re.IGNORECASE)]
+    # "week 23" is a week number; "vorige week 6 overuren" is six hours.
+    spans += [(m.start(), m.end()) for m in re.finditer(
+        r"(?<!vorige )(?<!afgelopen )(?<!deze )(?<!volgende )(?<!last )(?<!this )(?<!next )\b(?:wk|week)\s*\d{1,2}\b"
+        r"(?!\s*(?:uur|uren|u\b|hours?|hrs?|overuren|meeruren|extra))", text, re.IGNORECASE)]
     return spans
 
 

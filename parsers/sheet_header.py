@@ -32,7 +32,9 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "first_name": ("voornaam", "first name", "roepnaam", "firstname"),
     "last_name": ("achternaam", "last name", "surname", "lastname", "familienaam"),
     "kind": ("soort mutatie", "mutatie", "soort", "omschrijving", "type", "description", "kind", "mutation",
-             "change type", "type of change", "mutation type", "soort wijziging", "wijziging",
+             "change type", "type of change", "mutation type", "soort wijziging", "wijziging", "pay code", "paycode",
+             "shift type", "shift", "dienst", "soort dienst", "type dienst", "bonus type", "type of bonus",
+             "expense type", "soort bonus", "soort declaratie", "award", "component type",
              "looncomponent", "component", "wat", "what", "mutatiesoort", "type mutatie", "change", "item",
              "categorie", "category", "soort uren", "looncode", "code", "onderwerp", "subject", "reden"),
     "date": ("datum", "ingangsdatum", "date", "effective date", "per", "datum ingang", "ingang", "vanaf", "from",
@@ -46,7 +48,8 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "quantity": ("aantal bedrag", "aantal of bedrag", "uren bedrag", "hours amount", "aantal uren bedrag",
                  "waarde", "value", "aantal euro"),
     "period": ("periode", "maand", "period", "month", "loonperiode", "verloningsperiode", "pay period",
-               "salarisperiode", "boekmaand"),
+               "salarisperiode", "boekmaand", "payroll month", "pay month", "salary month", "loonmaand",
+               "uitbetaalmaand", "payroll period", "pay run", "payroll run"),
     "remark": ("opmerking", "opmerkingen", "toelichting", "remarks", "remark", "notes", "note", "comment",
                "comments", "bijzonderheden", "details", "reason"),
     "percentage": ("percentage", "%", "perc", "pct", "arbeidsongeschiktheid", "mate", "ao percentage",
@@ -58,6 +61,8 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
 _SYNONYM_ROLE = {key: role for role, words in _SYNONYMS.items() for key in words}
 _GRID_RE = re.compile(r"^(?:wk|week|w)\s*\.?\s*\d{1,2}$|^(?:ma|di|wo|do|vr|za|zo|mon|tue|wed|thu|fri|sat|sun)"
                       r"(?:\s+\d{1,2}(?:[-/]\d{1,2})?)?$|^\d{1,2}$|^\d{1,2}[-/]\d{1,2}$", re.IGNORECASE)
+# "W/E 14 Mar", "Week ending 7 March", "wk van 3-3": a column of one week.
+_WEEK_ENDING_RE = re.compile(r"^(?:w/?e|week\s+ending|wk\s+ending|week\s+of|week\s+van|wk\s+van)\b", re.IGNORECASE)
 _RATE_ONLY_RE = re.compile(r"^\s*(?:toeslag\s*)?(\d{3})\s*%\s*$")
 _RATE_RE = re.compile(r"(\d{3})\s*%")
 # A date column named after what starts or ends on it ("Ziek vanaf", "Hersteld per").
@@ -135,7 +140,7 @@ def _read_header(values: tuple[Any, ...], title_cue: Cue | None, index: RosterIn
         hire_field = pair_field(text)
         if hire_field in _HIRE_ROLES:
             hire_candidates[col] = text
-        if _GRID_RE.match(text) or _GRID_RE.match(key):
+        if _GRID_RE.match(text) or _GRID_RE.match(key) or _WEEK_ENDING_RE.match(text):
             layout.grid.append(col)
             continue
         rate = _RATE_ONLY_RE.match(text)

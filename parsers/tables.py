@@ -26,7 +26,7 @@ from typing import Any
 from parsers.cues import Cue, classify, classify_cell, find_cues
 from parsers.dates import find_dates, find_months
 from parsers.drafts import Draft
-from parsers.extract import PERIOD_WORDS, Facts, contract_hours, salary
+from parsers.extract import PERIOD_WORDS, Facts, contract_hours, rate_of, salary
 from parsers.models import Issue
 from parsers.numbers import NUMBER_RE, find_percentages, parse_hours, parse_number
 from parsers.pairs import fill_pair
@@ -336,6 +336,9 @@ def _read_kind_row(row: _Row, layout: Layout, period: str | None, rate: float | 
             amount = salary(facts)[0]
         elif facts.amounts:
             amount = facts.amounts[-1].value
+    if hours is None and amount is None and quantity is None and layout.grid and cue.type == "hours":
+        # "OT 1.5x | 4 | 2.5 | 0 | 3": a kind per row, its hours per week in columns.
+        hours = sum(_number(_cell(values, c), hours=True) or 0 for c in layout.grid) or None
     if quantity is not None:
         if cue.type in ("hours", "hours_change"):
             hours = hours if hours is not None else _number(quantity, hours=True)
@@ -345,8 +348,7 @@ def _read_kind_row(row: _Row, layout: Layout, period: str | None, rate: float | 
     row_period = _period(_cell(values, layout.col("period")), ctx.reference)
     if cue.type == "hours":
         if hours:
-            found = _RATE_RE.search(kind_text)
-            row_rate = float(found.group(1)) if found else (rate if cue.kind == "overtime" else None)
+            row_rate = rate_of(kind_text, find_percentages(kind_text)) or (rate if cue.kind == "overtime" else None)
             hours_period = row_period or (date and f"{date.year:04d}-{date.month:02d}") or period
             sums.add(row, cue, hours, rate=None if cue.kind == "extra" else row_rate, period=hours_period,
                      date=date)

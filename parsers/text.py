@@ -363,6 +363,10 @@ class TextReader:
         if mention.match is not None:
             return Subject(match=mention.match, name=mention.text if mention.match.ambiguous else None)
         current = self.state.subject
+        hire_name = current.hire.name if current is not None and current.hire is not None else None
+        if hire_name and (hire_name == mention.text or hire_name.endswith(" " + mention.text)):
+            # "Mevrouw El Idrissi is geboren op …" about the Nadia El Idrissi just hired.
+            return current
         if current is not None and current.hire is not None and current.hire.name in (None, mention.text):
             # "Nieuwe collega: … Naam onbekend" then the name: the hire we already have.
             return current

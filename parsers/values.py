@@ -57,7 +57,8 @@ SALARY_PERIODS: list[tuple[str, re.Pattern[str]]] = [
 
 # Job titles follow "als"/"as" or a label; they end where the sentence moves on.
 JOB_TITLE_RE = re.compile(
-    r"\b(?:als|as(?:\s+an?)?|in\s+de\s+functie\s+van|functie(?:\s+van)?|in\s+the\s+role\s+of|role\s+of)\s+"
+    r"\b(?:als|as(?:\s+an?)?|in\s+de\s+functie\s+van|functie(?:\s+van)?|in\s+the\s+role\s+of|role\s+of|"
+    r"benoemd\s+tot|aangesteld\s+tot)\s+"
     r"(?P<title>[^\W\d][\w'’\-]*(?:\s+(?!(?:voor|for|on|op|per|from|vanaf|met|with|bij|at|in|en|and|tegen|"
     r"starting|starts|van|to|naar)\b)[^\W\d][\w'’/\-]*){0,4})",
     re.IGNORECASE,
