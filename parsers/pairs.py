@@ -30,7 +30,8 @@ _LABEL_WORDS: list[tuple[str, re.Pattern[str]]] = [
     ("email", re.compile(r"e-?mail|\bmail")),
     ("phone", re.compile(r"telefoon|\btel\b|mobiel|mobile|phone|\bgsm\b|\bcell")),
     ("postcode_city", re.compile(r"postcode|\bzip|postal|woonplaats|^plaats$|^city$|^town$|^plaats\b")),
-    ("address", re.compile(r"adres|address|straat|street|huisnummer")),
+    ("house_number", re.compile(r"^(?:house|huis)\s*(?:no|nr|number|nummer)$|^huisnr$|^huisnummer$")),
+    ("address", re.compile(r"adres|address|straat|street")),
     ("contract_end_date", re.compile(r"einde|einddatum|end\s*date|contract\s*(?:tot|end|until)|^contract\b|"
                                      r"looptijd|duration")),
     ("start_date", re.compile(r"in\s*dienst|startdatum|start\s*date|^start$|begin|eerste\s*werkdag|joining|"
@@ -57,6 +58,18 @@ def pair_field(label: str) -> str | None:
     for name, pattern in _LABEL_WORDS:
         if pattern.search(key):
             return name
+    return None
+
+
+def name_part(label: str) -> str | None:
+    """"Voornaam" → first, "Surname" → last: the labels a form splits a name into."""
+    key = fold(" ".join(label.split())).strip(" .:")
+    if re.fullmatch(r"(?:voorna(?:a)?m(?:en)?|roepnaam|first\s*names?|first\s*name\(s\)|given\s*names?)", key):
+        return "first"
+    if re.fullmatch(r"(?:achternaam|surname|last\s*name|family\s*name|geslachtsnaam)", key):
+        return "last"
+    if re.fullmatch(r"(?:tussenvoegsels?|prefix|voorvoegsel)", key):
+        return "prefix"
     return None
 
 
@@ -91,6 +104,8 @@ def fill_pair(draft: Draft, label: str, value: str, reference: dt.date) -> None:
             draft.set("street", value.strip())
         elif not re.search(r"\d", value):
             draft.set("city", value.strip())
+    elif field == "house_number":
+        draft.set("house_number", value.strip())
     elif field == "phone":
         draft.set("phone", value.strip())
     elif field == "email":

@@ -29,9 +29,9 @@ from parsers.drafts import Draft
 from parsers.extract import PERIOD_WORDS, Facts, contract_hours, rate_of, salary
 from parsers.models import Issue
 from parsers.numbers import NUMBER_RE, find_percentages, parse_hours, parse_number
-from parsers.pairs import fill_pair
+from parsers.pairs import fill_pair, name_part, pair_field
 from parsers.people import Match, RosterIndex, fold
-from parsers.sheet_header import Layout, Row, find_layout
+from parsers.sheet_header import Layout, Row, find_layout, header_key
 from parsers.spreadsheets import column_letter
 from parsers.values import salary_period_near
 
@@ -210,9 +210,15 @@ def read_rows(rows: Sequence[Row], ctx: TableContext) -> TableResult:
     title_rows = rows[:30]
     title_text = " ".join(_text(v) for _, values in title_rows[:3] for v in values if isinstance(v, str))
     title_cue = next((c for c in find_cues(title_text) if c.type == "hours"), None)
+    form = _read_form(rows, ctx)
+    if form is not None:
+        result.drafts.append(form)
+        result.found_header = True
+        return result
     layout = find_layout(rows, ctx.index, title_cue or (ctx.kind_hint if ctx.kind_hint and
                                                        ctx.kind_hint.type == "hours" else None))
     if layout is None:
+        result.found_header = _read_person_sheet(rows, ctx, title_cue, result)
         return result
     result.found_header = True
     title = " ".join(_text(v) for _, values in rows[:layout.position] for v in values if v is not None)
@@ -488,3 +494,80 @@ def _read_person_columns(rows: Sequence[Row], layout: Layout, ctx: TableContext,
         else:
             draft.set("amount", round(total, 2))
         result.drafts.append(draft)
+
+
+def _form_pairs(rows: Sequence[Row]) -> list[tuple[int, str, Any]]:
+    """(row, label, value) for rows that read "Label | value", as on a new-starter form."""
+    pairs = []
+    for number, values in rows:
+        cells = [v for v in values if v is not None and _text(v)]
+        if len(cells) >= 2 and isinstance(cells[0], str):
+            pairs.append((number, cells[0].strip().rstrip(":"), cells[1]))
+    return pairs
+
+
+def _read_form(rows: Sequence[Row], ctx: TableContext) -> Draft | None:
+    """A sheet of labels and values about one person: a hire, or new details for someone known."""
+    pairs = _form_pairs(rows[:80])
+    known = [(n, label, value) for n, label, value in pairs if pair_field(label) or name_part(label)]
+    if len(known) < 4 or len(known) < len(pairs) * 0.6:
+        return None
+    parts: dict[str, str] = {}
+    for _, label, value in known:
+        part = name_part(label) or ("full" if pair_field(label) == "name" else None)
+        if part:
+            parts[part] = _text(value)
+    name = parts.get("full") or " ".join(p for p in (parts.get("first"), parts.get("prefix"), parts.get("last")) if p)
+    match = ctx.index.resolve_name(name) if name else None
+    employee = match.employee if match is not None and match.score >= 0.9 else None
+    draft = Draft.for_match("personal_data_change" if employee else "hire", match if employee else None,
+                            None if employee else (name or None), part=ctx.part)
+    for _, label, value in known:
+        if pair_field(label) in (None, "name"):
+            continue
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        fill_pair(draft, label, value.isoformat() if isinstance(value, dt.date) else _text(value), ctx.reference)
+        if pair_field(label) == "hours_per_week" and draft.type == "hire" and "hours_per_week" not in draft.fields:
+            draft.set("hours_per_week", _number(value, hours=True))
+    first, last = known[0][0], known[-1][0]
+    draft.location = f"{ctx.sheet}!A{first}:B{last}" if ctx.is_sheet and ctx.sheet else f"A{first}:B{last}"
+    draft.texts.append("; ".join(f"{label}: {_text(value)}" for _, label, value in known))
+    draft.certainty = 0.9
+    return draft if draft.fields else None
+
+
+_PERSON_TITLE_RE = re.compile(r"^(?:medewerker|werknemer|employee|naam|name|staff|docent|teacher)\s*:?$", re.IGNORECASE)
+
+
+def _read_person_sheet(rows: Sequence[Row], ctx: TableContext, title_cue: Cue | None, result: TableResult) -> bool:
+    """A workbook with a sheet per person: the sheet (or its "Medewerker:" line) says who, rows hold hours."""
+    name = next((_text(values[1]) for _, values in rows[:8]
+                 if len(values) > 1 and isinstance(values[0], str) and _PERSON_TITLE_RE.match(values[0].strip())),
+                None) or ctx.sheet
+    match = ctx.index.resolve_name(name) if name else None
+    if match is None or match.employee is None or match.score < 0.8:
+        return False
+    header = next(((i, values) for i, (_, values) in enumerate(rows[:30])
+                   if any(header_key(_text(v)) in ("uren", "hours", "aantal uren", "uur", "hrs") for v in values)),
+                  None)
+    if header is None:
+        return False
+    position, values = header
+    hours_col = next(c for c, v in enumerate(values) if header_key(_text(v)) in ("uren", "hours", "aantal uren", "uur",
+                                                                                  "hrs"))
+    title = " ".join(_text(v) for _, vs in rows[:position] for v in vs if isinstance(v, str))
+    months = find_months(f"{title} {ctx.sheet}", ctx.reference)
+    cue = title_cue or (ctx.kind_hint if ctx.kind_hint and ctx.kind_hint.type == "hours" else None) or \
+        Cue("hours", 0, 0, "worked")
+    sums = _Sums()
+    for number, row_values in rows[position + 1:]:
+        texts = [_text(v) for v in row_values]
+        if _TOTAL_ROW_RE.search(" | ".join(t for t in texts if t and not t[0].isdigit())):
+            continue
+        hours = _number(_cell(row_values, hours_col), hours=True)
+        if hours:
+            row = _Row(ctx, number, row_values, texts, match, None)
+            sums.add(row, cue, hours, rate=None, period=months[0].period if months else ctx.period_hint)
+    result.drafts.extend(sums.drafts.values())
+    return True
