@@ -373,6 +373,24 @@ def _reply_starts_at(lines: list[str], index: int) -> bool:
     return _is_outlook_header_block(lines, index)
 
 
+def _inline_answers_after(lines: list[str], index: int) -> int | None:
+    """Where the quoted text starts, when it is all ">"-quoted and answered in between."""
+    scan = _scan(lines[index])
+    start = index
+    if _ORIGINAL_MESSAGE_RULE.fullmatch(scan) or _UNDERSCORE_RULE.fullmatch(scan):
+        start = _next_nonblank(lines, index + 1, index + 1 + _SEPARATOR_LOOKAHEAD) or index + 1
+    if start >= len(lines) or _header_field(lines[start]) is None:
+        return None
+    end, _ = _parse_header_block(lines, start)
+    body = [line for line in lines[end:] if not _is_blank(line)]
+    quoted = [line for line in body if _is_quoted_line(line)]
+    # Mostly quoted, with some unquoted lines between quoted ones: an inline answer.
+    if len(quoted) >= 2 and len(quoted) >= len(body) / 2 and body and _is_quoted_line(body[0]) \
+            and len(quoted) < len(body):
+        return end
+    return None
+
+
 def _names_writer_last(lowered: str) -> bool:
     """"… schreef Els van Dam <els@…>:" - after the verb only a name and address follow."""
     for verb in _ATTRIBUTION_MID_VERBS:
@@ -442,6 +460,13 @@ def _segment(lines: list[str], subject: str) -> tuple[list[str | None], list[_Pa
             index = end
             continue
         if _reply_starts_at(lines, index):
+            inline = _inline_answers_after(lines, index)
+            if inline is not None:
+                # The quoted mail is ">"-quoted with answers written between: only the
+                # header block goes here; the ">" lines go below, the answers stay.
+                marks[index:inline] = [QUOTE] * (inline - index)
+                index = inline
+                continue
             marks[index:] = [QUOTE] * (len(lines) - index)
             break
         quoted = _quoted_span(lines, index)

@@ -744,3 +744,23 @@ def test_it_reads_a_hundred_thousand_awkward_lines():
     body = "\n".join(awkward[i % len(awkward)] for i in range(100_000))
     result = clean_body(body, subject="FW: x")
     assert all(not line.text.startswith(">") for line in result.lines)
+
+
+def test_it_keeps_answers_written_between_the_quoted_questions_of_an_outlook_reply():
+    body = (
+        "Zie mijn antwoorden hieronder.\n"
+        "\n"
+        "-----Oorspronkelijk bericht-----\n"
+        "Van: Loonbureau <loon@bureau.example>\n"
+        "Verzonden: maandag 2 maart 2026 10:00\n"
+        "Aan: Klant <klant@example.org>\n"
+        "Onderwerp: Vragen\n"
+        "\n"
+        "> Is Piet nog ziek?\n"
+        "Nee, Piet werkt sinds maandag weer.\n"
+        ">\n"
+        "> Klopt het bedrag van de bonus?\n"
+        "Ja.\n"
+    )
+    result = clean_body(body, subject="RE: Vragen")
+    assert texts(result) == ["Zie mijn antwoorden hieronder.", "", "Nee, Piet werkt sinds maandag weer.", "Ja."]
