@@ -65,6 +65,12 @@ CUE_PATTERNS: list[tuple[str, str | None, re.Pattern[str]]] = [
     ("hire", None, _c(
         r"\b(?:in\s+dienst(?:\s+treden|treding)?|indienst\w*|nieuwe\s+docent|new\s+joiner|"
         r"benoemd\s+(?:tot|als)|benoeming|aangesteld\s+(?:als|tot)|offer\s+accepted|onboarding\s+on|"
+        r"nieuwe?\s+(?![\w\-]*(?:adres|iban|rekening|nummer|mail|telefoon|salaris|loon|contract|uren|rooster|naam|"
+        r"bank|functie|werkweek|tarief|mobiel|gegevens|schema|periode|maand|jaar|week))[a-zà-ÿ][\w\-]{3,}(?=[^.;\n]{0,40}\b(?:per|met\s+"
+        r"ingang|vanaf|start|begint|komt|in\s+dienst)\b)|"
+        r"new\s+(?![\w\-]*(?:address|iban|bank|account|number|mail|phone|mobile|salary|rate|contract|hours|schedule|"
+        r"name|role|position|pay|details|month|year|week|period))[a-z][\w\-]{2,}(?:\s+[a-z][\w\-]{2,})?(?=[^.;\n]{0,40}\b(?:starts?|"
+        r"starting|joins|joining|from|as\s+of)\b)|"
         r"(?:komt|komen)\b[^.;\n]{0,60}\bversterken|treedt\b[^.;\n]{0,60}\bin\s+dienst|indiensttreding|indienstmelding|"
         r"nieuwe?\s+(?:medewerk(?:er|ster)s?|collega'?s?|werknemers?|kracht(?:en)?|jongen|meid|monteur|stagiair\w*|"
         r"aanwinst|personeelsle?d(?:en)?)|komt\b[^.;\n]{0,60}\bbij\s+ons\s+(?:werken|in\s+dienst|team)|"

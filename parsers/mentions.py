@@ -11,14 +11,15 @@ import re
 
 from parsers.cues import find_cues
 from parsers.people import NOT_NAMES, PRONOUNS, PersonMention, RosterIndex, fold
-from parsers.values import find_address, find_emails, find_job_title
+from parsers.values import ADDRESS_RE, find_address, find_emails, find_job_title
 
 CONJUNCTION_RE = re.compile(r"^(?:\s*(?:,|&|\+|/|en|and|of|or|plus|als\s+ook|allebei|beiden|both)\s*)+$",
                             re.IGNORECASE)
 # Two or more capitalised words, particles allowed between: a name not on the roster.
+_NAME_WORD = r"[A-Z][a-zà-ÿ'’]+(?:-[A-Za-zà-ÿ][a-zà-ÿ'’]+)*"
 UNKNOWN_NAME_RE = re.compile(
-    r"(?<![\w@.])[A-Z][a-zà-ÿ'’\-]+(?:\s+(?:(?:van|de|der|den|ter|ten|te|el|al|da|di|le|la|op|in|'t|’t)\s+)*"
-    r"[A-Z][a-zà-ÿ'’\-]+){1,3}"
+    rf"(?<![\w@.]){_NAME_WORD}(?:\s+(?:(?:van|de|der|den|ter|ten|te|el|al|da|di|le|la|op|in|'t|’t)\s+)*"
+    rf"{_NAME_WORD}){{1,3}}"
 )
 LOWER_NAME_RE = re.compile(r"\s*(?P<name>[a-zà-ÿ][a-zà-ÿ'’\-]{1,}\s+(?:(?:van|de|der|den|ter|el)\s+)*[a-zà-ÿ]"
                            r"[a-zà-ÿ'’\-]{1,})\s+(?:joins|join|begint|start|starts|komt|will\s+start|gaat\s+beginnen)\b")
@@ -31,6 +32,7 @@ SUBJECT_VERB_RE = re.compile(r"^\s+(?:is|heeft|krijgt|gaat|werkt|wordt|zit|komt|
 def value_spans(text: str) -> list[tuple[int, int]]:
     """Spans that hold values (addresses, job titles, new last names): no names there."""
     spans = [(f.start, f.end) for f in find_emails(text)]
+    spans += [(m.start(), m.end()) for m in ADDRESS_RE.finditer(text)]
     address = find_address(text)
     if address:
         spans.append((address.start, address.end))

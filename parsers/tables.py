@@ -116,7 +116,7 @@ def _date(value: Any, reference: dt.date) -> dt.date | None:
         resolved = mention.resolve(reference, "nearest")
         if resolved:
             return resolved
-    m = re.fullmatch(r"(\d{1,2})[-/.](\d{1,2})", text)
+    m = re.search(r"(?<![\d/.-])(\d{1,2})[-/.](\d{1,2})(?![\d/.-])", text)
     if m:
         try:
             return dt.date(reference.year, int(m.group(2)), int(m.group(1)))
@@ -359,13 +359,13 @@ def _read_kind_row(row: _Row, layout: Layout, period: str | None, rate: float | 
             sums.add(row, cue, hours, rate=None if cue.kind == "extra" else row_rate, period=hours_period,
                      date=date)
         return
-    draft = _kind_draft(row, cue, kind_text, remark, date, row_period, hours, amount, result)
+    draft = _kind_draft(row, layout, cue, kind_text, remark, date, row_period, hours, amount, result)
     if draft is not None:
         result.drafts.append(draft)
 
 
-def _kind_draft(row: _Row, cue: Cue, kind_text: str, remark: str, date: dt.date | None, period: str | None,
-                hours: float | None, amount: float | None, result: TableResult) -> Draft | None:
+def _kind_draft(row: _Row, layout: Layout, cue: Cue, kind_text: str, remark: str, date: dt.date | None,
+                period: str | None, hours: float | None, amount: float | None, result: TableResult) -> Draft | None:
     draft = row.draft(cue.type)
     if cue.type in ("one_off_payment", "expense"):
         if amount is None:
@@ -383,7 +383,8 @@ def _kind_draft(row: _Row, cue: Cue, kind_text: str, remark: str, date: dt.date 
         draft.set("hours_per_week", hours)
     elif cue.type in ("sick", "recovery"):
         draft.set("start_date" if cue.type == "sick" else "date", date)
-        draft.set("percentage", _percentage(row, kind_text, remark))
+        column = _number(_cell(row.values, layout.col("percentage")))
+        draft.set("percentage", column if column and 0 < column <= 100 else _percentage(row, kind_text, remark))
     elif cue.type == "termination":
         draft.set("end_date", date)
     elif cue.type == "hire":
