@@ -91,7 +91,8 @@ CUE_PATTERNS: list[tuple[str, str | None, re.Pattern[str]]] = [
         r"\b(?:meeruren|meeruur|meer\s+uren|meer\s+gewerkt|extra\s+(?:uren|gewerkt|gewerkte\s+uren)|"
         r"uur\s+extra|uren\s+extra|extra\s+hours|hours\s+extra|additional\s+hours|plus\s*uren|straight\s+time|"
         r"(?:hours?|hrs?|uur|uren)\s+(?:over|above|boven|bovenop)\s+(?:his|her|their|zijn|haar|the)\s+"
-        r"(?:\d+[-\s]?(?:hr|hour|uur|u)s?\s+)?(?:contract\w*|schedule|rooster)|over\s+contract|above\s+contract|"
+        r"(?:\d+[-\s]?(?:hr|hour|uur|u)s?\s+)?(?:contract\w*|schedule|rooster|aanstelling|betrekking|werktijd)|"
+        r"over\s+contract|above\s+contract|boven\s+(?:de|zijn|haar)\s+(?:aanstelling|betrekking)|"
         r"boven\s+(?:zijn|haar|het)\s+contract\w*)\b"
     )),
     ("hours", "overtime", _c(

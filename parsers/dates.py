@@ -53,7 +53,7 @@ _FUTURE = {"aanstaande", "a.s", "komende", "coming", "next", "volgende", "this",
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("iso", re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})\b")),
-    ("dmy", re.compile(r"(?<![\d.,/-])(?P<d>\d{1,2})[-/.](?P<m>\d{1,2})[-/.](?P<y>\d{4}|\d{2})(?![\d.,/-]*\d)")),
+    ("dmy", re.compile(r"(?<![\d.,/-])(?P<d>\d{1,2})[-/.](?P<m>\d{1,2})[-/.]'?(?P<y>\d{4}|\d{2})(?![\d.,/-]*\d)")),
     (
         "day_month",
         re.compile(

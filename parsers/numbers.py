@@ -55,7 +55,7 @@ def parse_number(text: str) -> float | None:
 
 def parse_hours(text: str) -> float | None:
     """Hours as written: "7,5", "7.5", "7:30", "7½" → 7.5."""
-    match = re.fullmatch(r"\s*(\d{1,3}):([0-5]\d)\s*(?:uur|u|h)?\s*", text)
+    match = re.fullmatch(r"\s*(\d{1,3})\s*[:uh]\s*([0-5]\d)\s*(?:uur|u|h|m|min)?\s*", text, re.IGNORECASE)
     if match:
         return int(match.group(1)) + int(match.group(2)) / 60
     stripped = re.sub(r"\s*(uur|uren|u|hours?|hrs?|h)\.?\s*$", "", text.strip(), flags=re.I)

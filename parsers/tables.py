@@ -302,13 +302,16 @@ def _read_row(row: _Row, layout: Layout, period: str | None, title_cue: Cue | No
 
 def _read_by_hint(row: _Row, layout: Layout, period: str | None, rate: float | None, sums: _Sums) -> None:
     """Rows without a kind, under a mail that says what they are ("Declaraties september")."""
-    hint = row.ctx.kind_hint
+    remark = classify(_text(_cell(row.values, layout.col("remark"))))
+    hint = remark if remark is not None and remark.type == "hours" else row.ctx.kind_hint
     if hint is None:
         return
     if hint.type == "hours":
         hours = _number(_cell(row.values, layout.col("hours")), hours=True)
+        date = _date(_cell(row.values, layout.col("date")), row.ctx.reference)
         if hours:
-            sums.add(row, hint, hours, rate=rate if hint.kind == "overtime" else None, period=period)
+            row_period = period or (date and f"{date.year:04d}-{date.month:02d}")
+            sums.add(row, hint, hours, rate=rate if hint.kind == "overtime" else None, period=row_period, date=date)
     elif hint.type in ("one_off_payment", "expense"):
         amount = _number(_cell(row.values, layout.col("amount") or layout.col("quantity")))
         if amount:

@@ -54,8 +54,11 @@ HYPOTHETICAL_RE = re.compile(
     r"\b(?:(?:asked|asks|vroeg|vraagt|wonder(?:s|ing)?)\s+(?:me\s+|ons\s+|us\s+|mij\s+)?(?:why|waarom|whether|how|hoe|"
     r"if)|(?:zitten|zit|denken|denk)\s+(?:er\s*)?(?:over\s+)?(?:na\s+)?(?:te\s+)?(?:denken|na\s+te\s+denken)|"
     r"(?:denken|denk|dachten)\s+erover|erover\s+(?:na\s+)?(?:te\s+)?denken|erover\s+na|overweg\w*|overweeg|"
-    r"misschien|eventueel|wellicht|als\s+het\s+doorgaat|nog\s+niet\s+(?:zeker|besloten)|considering|"
-    r"thinking\s+(?:about|of)|might|maybe|perhaps|not\s+(?:yet\s+)?decided|if\s+(?:we|it)\s+goes)\b",
+    r"(?:we|wij|ze|zij|hij)\s+(?:gaan\s+)?(?:misschien|eventueel|wellicht)|(?:misschien|eventueel|wellicht)\s+"
+    r"(?:gaan|gaat|krijgt|krijgen|willen|wil|komt|komen|verhogen|geven)|als\s+het\s+doorgaat|"
+    r"nog\s+niet\s+(?:zeker|besloten)|considering|thinking\s+(?:about|of)|(?:we|they|i)\s+(?:might|may|could)\s+"
+    r"(?:give|get|raise|change|increase|hire|promote|offer|move|go|consider)|(?:maybe|perhaps)\s+we\b|"
+    r"not\s+(?:yet\s+)?decided|if\s+(?:we|it)\s+goes|if\s+we\s+(?:promote|hire|give|raise|move|change))\b",
     re.IGNORECASE,
 )
 DONT_PROCESS_RE = re.compile(r"\b(?:(?:nog\s+)?niet\s+verwerken|(?:nog\s+)?(?:niets|niks)\s+(?:verwerken|doorvoeren)|"
@@ -64,7 +67,9 @@ DONT_PROCESS_RE = re.compile(r"\b(?:(?:nog\s+)?niet\s+verwerken|(?:nog\s+)?(?:ni
 # "Zij was al ziek gemeld", "dat heb je al": news the bureau already has.
 ALREADY_KNOWN_RE = re.compile(r"\b(?:al|reeds|already)\s+(?:\w+\s+){0,2}(?:gemeld|doorgegeven|verwerkt|reported|"
                               r"processed|sent)\b|\b(?:heb|hebben|had)\s+(?:je|jij|jullie|u)\s+(?:al|reeds)\b|"
-                              r"\byou\s+(?:already\s+have|have\s+already)\b|\bal\s+sinds\b|\balready\s+(?:since|left)\b",
+                              r"\byou\s+(?:already\s+have|have\s+already)\b|\bal\s+sinds\b|\balready\s+(?:since|left)\b|"
+                              r"\bin\s+aansluiting\s+op\b|\bnaar\s+aanleiding\s+van\s+(?:mijn|ons|uw)\b|"
+                              r"\bfurther\s+to\s+my\b|\bfollowing\s+up\s+on\s+my\b",
                               re.IGNORECASE)
 HIRE_VALUES_RE = re.compile(r"\b(?:bsn|burgerservicenummer|geboren|born|date\s+of\s+birth|iban|arbeidsovereenkomst|"
                             r"contract|dienstverband|woonachtig|woont|lives|salaris|salary|uurloon|"
@@ -360,6 +365,11 @@ class TextReader:
                 self._emit(unit, text, start, end, subject, cues, line)
 
     def _subject_for(self, mention: PersonMention) -> Subject:
+        current = self.state.subject
+        if mention.match is not None and mention.match.ambiguous and current is not None and \
+                current.match is not None and current.match.employee in mention.match.employees:
+            # "De heer R. Claessens" … "De heer Claessens heeft": the one just named.
+            return Subject(match=current.match)
         if mention.match is not None:
             return Subject(match=mention.match, name=mention.text if mention.match.ambiguous else None)
         current = self.state.subject
