@@ -38,14 +38,16 @@ CUE_PATTERNS: list[tuple[str, str | None, re.Pattern[str]]] = [
         r"returned\s+to\s+work|recovered|recovery|herstel|back\s+to\s+work|(?:fully\s+)?fit\s+again|fully\s+fit|"
         r"resumed\s+(?:work|his\s+duties|her\s+duties)|back\s+on\s+(?:reduced|normal|full|part[-\s]?time)|"
         r"hervat\w*|is\s+hersteld|"
-        r"back\s+(?:full[-\s]?time|part[-\s]?time|in\s+the\s+office)|"
+        r"back\s+(?:full[-\s]?time|part[-\s]?time|in\s+the\s+office|at\s+\d+\s*%)|fully\s+back|"
+        r"cleared\s+to\s+return|"
         r"(?:work|works|working)\s+(?:\w+\s+|\d+\s*%\s+){0,3}again)"
     )),
     ("sick", None, _c(
         r"\b(?:ziek(?:gemeld|melding|te\s*melding)?|ziek\s+gemeld|arbeidsongeschikt|uitgevallen|ziektedag|"
         r"first\s+(?:day\s+of\s+)?sick(?:ness)?(?:\s+day)?|"
         r"in\s+de\s+ziektewet|verzuimmelding|(?:called|reported|calls|phoned)\s+in\s+sick|off\s+sick|sick(?:\s+leave)?|"
-        r"(?:is|was|been|fell|became)\s+ill|off\s+ill|signed\s+off|sickness|afgemeld\s+wegens\s+ziekte|"
+        r"(?:is|was|been|fell|became)\s+ill|off\s+ill|signed\s+off\s+(?:sick|ill|by\s+(?:the|a|his|her)\s+(?:doctor|gp|"
+        r"physician))|sickness|afgemeld\s+wegens\s+ziekte|unwell|out\s+sick|on\s+sick\s+leave|reported\s+ill|"
         r"ziek\s+afgemeld|ziek\s+thuis|zit\s+(?:ziek\s+)?thuis\s+met|ligt\b[^.;\n]{0,30}\bziekenhuis|"
         r"opgenomen\s+in\s+het\s+ziekenhuis|uit\s+de\s+roulatie|hospitali[sz]ed|in\s+(?:the\s+)?hospital)\b"
     )),
@@ -109,7 +111,8 @@ CUE_PATTERNS: list[tuple[str, str | None, re.Pattern[str]]] = [
         r"uur\s+p/?w|uur\s+in\s+de\s+week|hours\s+(?:per|a)\s+week|hour\s+week|contract(?:ed)?\s+hours|"
         r"minder\s+(?:uren\s+)?werken|meer\s+uren\s+werken|working\s+hours|"
         r"uur\s+(?:(?:gaan|gaat|te|zal|zou|wil|gaan\s+)\s*)?werken|(?:op|naar)\s+\d+\s*uur|hours\s+a\s+week|hrs?/w(?:ee)?k|"
-        r"hours\s+change|change\s+(?:of|in)\s+hours|urenwijziging|wijziging\s+(?:contract)?uren)\b"
+        r"hours\s+change|change\s+(?:of|in)\s+hours|urenwijziging|wijziging\s+(?:contract)?uren|h/w(?:ee)?k|"
+        r"going\s+part[-\s]?time|part[-\s]?time\s+(?:from|as\s+of|per)|contract\s+to\s+\d+)\b"
     )),
     ("one_off_payment", None, _c(
         r"\b(?:\w*bonus|eenmalige\s+(?:uitkering|beloning|betaling|vergoeding|bonus)|gratificatie|"

@@ -179,6 +179,10 @@ def _nearest_year(reference: dt.date, month: int, day: int, prefer: Prefer) -> d
         return None
     if prefer == "past":
         past = [c for c in candidates if c <= reference]
+        soon = [c for c in candidates if reference < c <= reference + dt.timedelta(days=31)]
+        if soon and (not past or (reference - max(past)).days > 300):
+            # "fully back from 10 June" written on 9 June: tomorrow, not last year.
+            return min(soon)
         return max(past) if past else min(candidates)
     if prefer == "future":
         # Changes are mostly announced ahead, but "per 1 maart" a few weeks late is common.
@@ -357,8 +361,13 @@ def find_months(text: str, reference: dt.date) -> list[MonthMention]:
 
 
 def _looks_like_month_may(text: str, match: re.Match[str]) -> bool:
-    # "May" the month versus "may" the verb: a capital not at a sentence start.
+    # "May" the month versus "may" the verb: a capital, and words around it that name a month.
     if not match.group("mon")[0].isupper():
         return False
     before = text[: match.start()].rstrip()
+    after = text[match.end():]
+    if re.match(r"\s*(?::|\d{4}|payroll|salary|salaries|hours|run|changes|overtime)", after, re.IGNORECASE):
+        return True
+    if re.search(r"\b(?:in|for|of|during|since|until|from|to|van|voor|over)$", before, re.IGNORECASE):
+        return True
     return bool(before) and before[-1] not in ".!?:\n"

@@ -37,7 +37,7 @@ _UNTIL_WORDS_RE = re.compile(r"(?:\bt/m|\btot\s+en\s+met|\btot|\buntil|\btill|\b
 _BIRTH_WORDS_RE = re.compile(r"(?:geboren|geboortedatum|geb\.|born|birth|dob)\W*(?:\w+\W+){0,2}$", re.IGNORECASE)
 _HOURS_UNIT_RE = re.compile(r"^\s*(?:uur|uren|u\b|hours?|hrs?|h\b|overuren|meeruren|over-?uren|ort|extra|"
                             r"meer|overtime)", re.IGNORECASE)
-_PER_WEEK_RE = re.compile(r"^\s*(?:-\s*)?(?:uur|uren|hours?|hrs?|u)?\s*(?:per|p/?|a|in\s+de|/)\s*(?:week|wk|w)\b"
+_PER_WEEK_RE = re.compile(r"^\s*(?:-\s*)?(?:uur|uren|hours?|hrs?|u|h)?\s*(?:per|p/?|a|in\s+de|/)\s*(?:week|wk|w)\b"
                           r"|^\s*-?\s*urige?\b|^\s*(?:uur|uren|hours?)?\s*(?:contract|werkweek|week)",
                           re.IGNORECASE)
 # "24 uur werken", "op 36 uur": contract hours without "per week".

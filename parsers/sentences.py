@@ -88,6 +88,9 @@ def _continues(previous: Unit, text: str, raw: str) -> bool:
     if previous.kind == "bullet":
         # An indented or lower-case line under a bullet is the rest of that bullet.
         return raw[:1] in (" ", "\t") or text[:1].islower()
+    if previous.kind == "pair":
+        # "Details:   New address as of 1 September:" with the address indented below.
+        return raw[:1] in (" ", "\t")
     if previous.kind != "prose":
         return False
     last_line = previous.text[previous.offsets[-1][0]:].rstrip()
@@ -116,6 +119,8 @@ def units(lines: Sequence[BodyLine], known_label: Callable[[str], bool]) -> list
             previous.offsets.append((len(previous.text) + 1, line.number))
             previous.text += " " + text
             previous.lines.append(line.number)
+            if previous.value is not None:
+                previous.value += " " + text
             if previous.kind == "prose" and previous.text.endswith(":") and len(previous.text) < 160:
                 previous.kind = "heading"
             continue

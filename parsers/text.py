@@ -255,6 +255,8 @@ class TextReader:
             return
         name = re.sub(r"^(?:mr|mrs|ms|miss|dhr|mevr|mw|de\s+heer|mevrouw|meneer)\.?\s+", "",
                       " ".join(value.split()).strip(" .,"), flags=re.IGNORECASE)
+        # "Andriy Koval, room attendant (in service since 18 May)": the name ends where the rest begins.
+        name = re.split(r"\s*[,(;|]\s*", name, maxsplit=1)[0]
         if subject is not None and subject.hire is not None and subject.hire.name in (None, name):
             subject.hire.name = name
             subject.hire.add_source(unit.lines[0], unit.text)
