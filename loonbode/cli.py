@@ -15,11 +15,15 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
+from loonbode.settings import Settings, load_settings
 from loonbode.summary import print_results
 from parsers.labels import describe_leave
 from parsers.leave import NotALeaveRequest, parse_leave
 from parsers.mail import parse_mail
 from parsers.roster import Roster
+from workflows.db import create_db_engine, migrate
+from workflows.queries import drafts_json, outbox_json
+from workflows.roster_store import RosterError, import_roster, roster_from_csv
 
 app = typer.Typer(help="Loonbode: mutaties uit mail en Excel, klaar voor de loonadministratie.",
                   no_args_is_help=True, add_completion=False)
@@ -83,6 +87,61 @@ def parse_leave_command(
         typer.echo(result.message)
     else:
         typer.echo(describe_leave(result))
+
+
+def _database(settings: Settings):  # type: ignore[no-untyped-def]
+    """The migrated database of these settings (created on first use)."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_db_engine(settings.database)
+    migrate(engine)
+    return engine
+
+
+@app.command("import-roster")
+def import_roster_command(
+    file: Annotated[Path, typer.Argument(help="roster.json of een CSV (zie README).")],
+) -> None:
+    """Laad werkgevers, afzenders en medewerkers in de database."""
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise typer.BadParameter(f"kan {file} niet lezen: {exc.strerror}") from exc
+    try:
+        roster = roster_from_csv(text) if file.suffix.lower() == ".csv" else Roster.model_validate_json(text)
+    except (RosterError, ValidationError) as exc:
+        typer.echo(f"{file} is niet in te lezen: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    employers, employees = import_roster(_database(load_settings()), roster, actor="cli")
+    typer.echo(f"{employers} werkgever(s) en {employees} medewerker(s) ingelezen.")
+
+
+@app.command("drafts")
+def drafts_command(
+    status: Annotated[str | None, typer.Option("--status", help="Alleen deze status.")] = None,
+    employer: Annotated[str | None, typer.Option("--employer", help="Alleen deze werkgever.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON-uitvoer volgens het contract.")] = False,
+) -> None:
+    """Toon de conceptmutaties in de database."""
+    rows = drafts_json(_database(load_settings()), status=status, employer=employer)
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    for row in rows:
+        typer.echo(f"{row['id']:>6}  {row['status']:<9} {row['employer_id'] or '-':<24} {row['type']:<22} "
+                   f"{row['employee_name'] or '-'}")
+
+
+@app.command("outbox")
+def outbox_command(
+    as_json: Annotated[bool, typer.Option("--json", help="JSON-uitvoer.")] = False,
+) -> None:
+    """Toon de uitgaande berichten en hun status."""
+    rows = outbox_json(_database(load_settings()))
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    for row in rows:
+        typer.echo(f"{row['id']:>6}  {row['status']:<8} {row['to']:<32} {row['subject']}")
 
 
 def main() -> None:

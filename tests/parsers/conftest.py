@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from email.message import EmailMessage
 from email.utils import format_datetime
 
@@ -63,14 +64,19 @@ def roster() -> Roster:
 def build_mail(body: str | None = None, *, sender: str = GARAGE, subject: str = "Mutaties",
                sent: dt.datetime = dt.datetime(2026, 3, 18, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=1))),
                html: str | None = None, headers: dict[str, str] | None = None,
-               attachments: list[tuple[str, bytes, str]] | None = None) -> bytes:
-    """A real RFC 5322 message; `sent` defaults to Wednesday 18 March 2026."""
+               attachments: list[tuple[str, bytes, str]] | None = None, message_id: str | None = None) -> bytes:
+    """A real RFC 5322 message; `sent` defaults to Wednesday 18 March 2026.
+
+    The Message-ID is derived from the content unless given, so two different test
+    mails are never taken for the same mail.
+    """
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = "mutaties@bureau.example"
     msg["Subject"] = subject
     msg["Date"] = format_datetime(sent)
-    msg["Message-ID"] = "<test@example.org>"
+    digest = hashlib.sha1(f"{sender}|{subject}|{body}|{html}|{sent}".encode()).hexdigest()[:16]
+    msg["Message-ID"] = message_id or f"<{digest}@example.org>"
     for name, value in (headers or {}).items():
         msg[name] = value
     if body is not None:

@@ -1,0 +1,50 @@
+"""Loonbode's configuration: `LOONBODE_*` environment variables or a `.env` file.
+
+Built by `load_settings()`, never at import time, so tests and tools pass their own.
+The names and defaults are the contract in `shared/spec/cli.md`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LOONBODE_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path("./loonbode-data")
+    database_url: str | None = None
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 2525
+    intake_addresses: str = "mutaties@bureau.example"
+    relay_url: str | None = None
+    from_address: str = "mutaties@bureau.example"
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    imap_url: str | None = None
+    telegram_token: str | None = None
+    telegram_api_url: str | None = None
+    secret_key: str | None = None
+    max_message_bytes: int = Field(default=25_000_000, description="SMTP answers 552 above this size")
+    replies_per_sender_per_hour: int = 10
+    smtp_tls_cert: Path | None = None
+    smtp_tls_key: Path | None = None
+    smtp_auth_users: str | None = None  # "user:password,user2:password2" enables AUTH
+    imap_poll_seconds: int = 60
+    worker_poll_seconds: float = 1.0
+
+    @property
+    def intake_list(self) -> list[str]:
+        return [a.strip().lower() for a in self.intake_addresses.split(",") if a.strip()]
+
+    @property
+    def database(self) -> str:
+        """The SQLAlchemy URL: the configured one, else a SQLite file in the data dir."""
+        return self.database_url or f"sqlite:///{(self.data_dir / 'loonbode.sqlite3').resolve()}"
+
+
+def load_settings(**overrides: object) -> Settings:
+    return Settings(**overrides)  # type: ignore[arg-type]

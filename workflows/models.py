@@ -1,0 +1,195 @@
+"""The database tables: who mails us, what arrived, what it became, and what went out.
+
+Raw mail lives in content-addressed files in the data dir (`raw_path`); the tables hold
+the envelope, the parse state and the drafts. JSON columns keep fields, sources and
+issues exactly as the parser produced them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Employer(SQLModel, table=True):
+    __tablename__ = "employers"
+
+    id: str = Field(primary_key=True, max_length=100)
+    name: str = Field(max_length=200)
+
+
+class SenderAddress(SQLModel, table=True):
+    __tablename__ = "sender_addresses"
+
+    id: int | None = Field(default=None, primary_key=True)
+    employer_id: str = Field(foreign_key="employers.id", index=True, max_length=100)
+    address: str = Field(unique=True, max_length=320)  # lower-case
+
+
+class Employee(SQLModel, table=True):
+    __tablename__ = "employees"
+    __table_args__ = (UniqueConstraint("employer_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    employer_id: str = Field(foreign_key="employers.id", index=True, max_length=100)
+    number: str = Field(max_length=40)
+    first_name: str = Field(max_length=120)
+    prefix: str = Field(default="", max_length=40)
+    last_name: str = Field(max_length=160)
+    birth_date: dt.date | None = None
+    hours_per_week: float | None = None
+    email: str | None = Field(default=None, max_length=320)
+    work_days: list[str] = Field(default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"],
+                                 sa_column=Column(JSON, nullable=False))
+    start_date: dt.date | None = None
+
+
+class InboundStatus:
+    RECEIVED = "received"  # stored, waiting for the worker
+    PROCESSING = "processing"  # claimed by a worker
+    PARSED = "parsed"  # drafts made (possibly none)
+    QUARANTINED = "quarantined"  # unknown sender: held for a person
+    AUTO_REPLY = "auto_reply"  # automatic reply: stored, never answered
+    BULK = "bulk"  # newsletter or mailing list
+    DUPLICATE = "duplicate"  # the same mail arrived before
+    FAILED = "failed"  # processing failed; kept with the error, can be retried
+
+
+class InboundMessage(SQLModel, table=True):
+    __tablename__ = "inbound_messages"
+    __table_args__ = (Index("ix_inbound_status_id", "status", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=20)  # smtp, imap, telegram, dashboard
+    received_at: dt.datetime = Field(default_factory=utcnow)
+    envelope_from: str | None = Field(default=None, max_length=320)
+    envelope_to: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    message_id: str | None = Field(default=None, index=True, max_length=998)
+    content_sha256: str = Field(index=True, max_length=64)
+    raw_path: str = Field(max_length=300)
+    size: int
+    status: str = Field(default=InboundStatus.RECEIVED, max_length=20)
+    status_detail: str | None = None
+    employer_id: str | None = Field(default=None, index=True, max_length=100)
+    sender: str | None = Field(default=None, max_length=320)
+    subject: str | None = None
+    language: str | None = Field(default=None, max_length=5)
+    claimed_by: str | None = Field(default=None, max_length=100)
+    claimed_at: dt.datetime | None = None
+    attempts: int = 0
+    processed_at: dt.datetime | None = None
+    duplicate_of: int | None = None
+    issues: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class MessageKey(SQLModel, table=True):
+    """One row per distinct mail (Message-ID, or content hash without one): the first wins."""
+
+    __tablename__ = "message_keys"
+
+    key: str = Field(primary_key=True, max_length=1000)
+    inbound_id: int = Field(foreign_key="inbound_messages.id")
+
+
+class Attachment(SQLModel, table=True):
+    __tablename__ = "attachments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    inbound_id: int = Field(foreign_key="inbound_messages.id", index=True)
+    filename: str = Field(max_length=200)
+    content_type: str = Field(max_length=200)
+    size: int
+    sha256: str = Field(max_length=64)
+
+
+class DraftStatus:
+    NEW = "new"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    EXPORTED = "exported"
+    DUPLICATE = "duplicate"
+
+
+class DraftRow(SQLModel, table=True):
+    __tablename__ = "drafts"
+    __table_args__ = (Index("ix_drafts_status_id", "status", "id"), Index("ix_drafts_employer_status",
+                                                                           "employer_id", "status"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    inbound_id: int = Field(foreign_key="inbound_messages.id", index=True)
+    employer_id: str | None = Field(default=None, max_length=100)
+    type: str = Field(max_length=40)
+    employee_id: str | None = Field(default=None, max_length=40)
+    employee_name: str | None = Field(default=None, max_length=300)
+    fields: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    source: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    confidence: float = 0.0
+    issues: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default=DraftStatus.NEW, max_length=20)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class OutboundStatus:
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"  # gave up after the last retry; kept with the error
+
+
+class OutboundMessage(SQLModel, table=True):
+    __tablename__ = "outbound_messages"
+    __table_args__ = (Index("ix_outbound_status_next", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=30)  # confirmation, question, notification
+    channel: str = Field(default="mail", max_length=20)
+    to_address: str = Field(max_length=320)
+    subject: str
+    body: str
+    message_id: str = Field(unique=True, max_length=998)
+    in_reply_to: str | None = Field(default=None, max_length=998)
+    references: str | None = None
+    related_inbound_id: int | None = Field(default=None, index=True)
+    raw: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    status: str = Field(default=OutboundStatus.PENDING, max_length=20)
+    attempts: int = 0
+    next_attempt_at: dt.datetime = Field(default_factory=utcnow)
+    last_error: str | None = None
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    sent_at: dt.datetime | None = None
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(default_factory=utcnow)
+    actor: str = Field(max_length=200)  # "system", "smtp", a user's e-mail
+    action: str = Field(max_length=60)
+    subject_type: str = Field(max_length=40)
+    subject_id: str = Field(max_length=100)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class ImapLedger(SQLModel, table=True):
+    """Every mailbox message we saw, keyed on folder, UIDVALIDITY and UID."""
+
+    __tablename__ = "imap_ledger"
+    __table_args__ = (UniqueConstraint("folder", "uidvalidity", "uid"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    folder: str = Field(max_length=200)
+    uidvalidity: int
+    uid: int
+    status: str = Field(max_length=20)  # stored, moved, failed
+    inbound_id: int | None = None
+    error: str | None = None
+    seen_at: dt.datetime = Field(default_factory=utcnow)
