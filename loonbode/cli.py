@@ -144,5 +144,15 @@ def outbox_command(
         typer.echo(f"{row['id']:>6}  {row['status']:<8} {row['to']:<32} {row['subject']}")
 
 
+@app.command("serve")
+def serve_command(
+    demo: Annotated[bool, typer.Option("--demo", help="Maak een demo-omgeving met voorbeeldwerkgever.")] = False,
+) -> None:
+    """Start alles: SMTP, IMAP (indien ingesteld), de verwerking en het verzenden."""
+    from intake.service import run
+
+    raise typer.Exit(run(load_settings(), demo=demo))
+
+
 def main() -> None:
     app()
