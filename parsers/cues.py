@@ -62,7 +62,8 @@ CUE_PATTERNS: list[tuple[str, str | None, re.Pattern[str]]] = [
         r"handed\s+in\s+(?:his|her|their)\s+notice|quit|leavers?|finish(?:es)?\s+(?:his|her|their)\s+"
         r"(?:job|employment|contract|work)|end(?:s|ing)?\s+(?:his|her|their)\s+(?:employment|contract)|let(?:ting)?\s+(?:\w+\s+){1,3}go|"
         r"afscheid\s+genomen|contract\s+(?:wordt|is)\s+niet\s+verlengd|loopt\s+af|"
-        r"ontslag\s+op\s+staande\s+voet|dismiss(?:ed|al))\b"
+        r"ontslag\s+op\s+staande\s+voet|dismiss(?:ed|al)|redundan\w*|boventallig\w*|"
+        r"probation\s+not\s+passed|proeftijd\s+(?:niet\s+doorstaan|beëindigd|beeindigd)|notice\s+period\s+ends)\b"
     )),
     ("hire", None, _c(
         r"\b(?:in\s+dienst(?:\s+treden|treding)?|indienst\w*|nieuwe\s+docent|new\s+joiner|"
@@ -131,7 +132,8 @@ CUE_PATTERNS: list[tuple[str, str | None, re.Pattern[str]]] = [
     ("salary_change", None, _c(
         r"\b(?:\w*salaris\w*|loonsverhoging|loonwijziging|\w*loon\b|lonen|\w*tarief|salary|salaries|"
         r"pay\s+(?:rise|raise|increase)s?|raises?|wage|wages|hourly\s+rate|rate\s+of\s+pay|pay\s+rate|"
-        r"salary\s+increases?|comp(?:ensation)?\s+(?:review|changes?))\b"
+        r"salary\s+increases?|comp(?:ensation)?\s+(?:review|changes?)|bumped\s+(?:up\s+)?to|raised\s+to|"
+        r"goes\s+up\s+to|verhoogd\s+naar|opgehoogd\s+naar|base\s+(?:pay|salary))\b"
     )),
     ("personal_data_change", None, _c(
         r"\b(?:verhuisd|verhuist|verhuizing|nieuw(?:e)?\s+adres|adres\w*|woont|woon\s+ik|ik\s+woon|woonadres|"

@@ -48,7 +48,7 @@ _LABEL_WORDS: list[tuple[str, re.Pattern[str]]] = [
 
 def pair_field(label: str) -> str | None:
     """The field a label names, or None when it is no label we read."""
-    key = fold(" ".join(label.split())).strip(" .:")
+    key = re.sub(r"\s*\([^)]*\)", "", fold(" ".join(label.split()))).strip(" .:")
     if not key or len(key) > 40 or re.search(r"\d", key):
         return None
     if re.search(r"achternaam|last\s*name|surname|voornaam|first\s*name", key) or len(re.findall(r"[a-z]+", key)) > 3:

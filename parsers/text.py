@@ -35,7 +35,7 @@ from parsers.extract import (
 )
 from parsers.mentions import groups, new_person_name, people_in
 from parsers.models import Issue
-from parsers.numbers import find_amounts
+from parsers.numbers import NUMBER, find_amounts
 from parsers.pairs import fill_pair, known_label, pair_field
 from parsers.people import Match, PersonMention, RosterIndex
 from parsers.sentences import Unit, sentences, units
@@ -75,9 +75,9 @@ HIRE_VALUES_RE = re.compile(r"\b(?:bsn|burgerservicenummer|geboren|born|date\s+o
                             r"contract|dienstverband|woonachtig|woont|lives|salaris|salary|uurloon|"
                             r"[A-Z]{2}\d{2}\s?[A-Z]{4})|\b[1-9]\d{3}\s?[A-Z]{2}\b", re.IGNORECASE)
 # "19,75 p/u": a number without a currency sign, but stated per hour or month.
-BARE_WAGE_RE = re.compile(r"(?<![\d.,€])\d{1,5}(?:[.,]\d{2})?(?:,-)?\s*(?:euro\s*)?(?:bruto\s*)?"
-                          r"(?:p/u|p\.u\.|per\s+uur|/uur|/u\b|per\s+hour|/hr\b|p/m|p\.m\.|per\s+maand|per\s+month)",
-                          re.IGNORECASE)
+BARE_WAGE_RE = re.compile(rf"(?<![\d.,€])(?:{NUMBER})\s*(?:euro\s*)?(?:bruto\s*|gross\s*)?"
+                          r"(?:p/u|p\.u\.|per\s+uur|/uur|/u\b|per\s+hour|/hr\b|/h\b|p/m|p\.m\.|per\s+maand|"
+                          r"per\s+month|/month|/mo\b|a\s+month|/maand)", re.IGNORECASE)
 OBJECT_RE = re.compile(r"\b(?:van|voor|met|bij|naar|aan|over|of|for|with|from|to|about|replacing|vervangt)\s+"
                        r"(?:mevrouw\s+|meneer\s+|dhr\.?\s+|mw\.?\s+)?$", re.IGNORECASE)
 # "monthly gross €3,450", "bruto maandloon € 2.900": the words before say it is a wage.
@@ -248,9 +248,10 @@ class TextReader:
     def _pair_name(self, value: str, unit: Unit) -> None:
         """"Naam: Sem de Jong", "Employee: Ms J. Reyes, personnel no. 3203"."""
         found = [m for m in self.ctx.index.find(value, lenient_case=True) if m.match is not None]
-        match = found[0].match if found else self.ctx.index.resolve_name(value)
+        # "Ms M. van 't Hof, personnel no. 3209": the surest reading wins, a number above all.
+        match = max(found, key=lambda m: m.match.score).match if found else self.ctx.index.resolve_name(value)
         subject = self.state.subject
-        if match is not None and match.score >= 0.85:
+        if match is not None and match.score >= 0.8:
             self.state.subject = Subject(match=match, name=value if match.ambiguous else None)
             return
         name = re.sub(r"^(?:mr|mrs|ms|miss|dhr|mevr|mw|de\s+heer|mevrouw|meneer)\.?\s+", "",
