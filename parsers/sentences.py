@@ -19,7 +19,7 @@ MAX_LINE = 5000  # characters of one line that are read; beyond that a line is n
 
 UnitKind = Literal["prose", "bullet", "pair", "heading", "table"]
 
-BULLET_RE = re.compile(r"^\s*(?:[-*•–—·+>]+|\d{1,2}[.)]|[a-z][.)])\s*(?=\S)")
+BULLET_RE = re.compile(r"^\s*(?:[-*•–—·+>]+|\d{1,2}[.)](?!\d)|[a-z][.)])\s*(?=\S)")
 PAIR_RE = re.compile(r"^\s*(?P<label>[^\W\d][\w /().&'-]{0,38}?)\s*:\s+(?P<value>\S.*)$")
 TABLE_SEP_RE = re.compile(r"\s\|\s|\t")
 CAPS_HEADING_RE = re.compile(r"^[A-Z][A-Z &/\-]{2,40}(?:\s*\([^)]{1,30}\))?\s*:?$")

@@ -417,9 +417,11 @@ class TextReader:
                 fields = fields_for_hours(facts, cue.kind or "worked", cue.start - start, cue.end - start,
                                           self.ctx.reference)
                 if fields.get("hours") is not None:
-                    if "date" not in fields and self.state.block.past_date and "period" not in fields:
-                        fields["date"] = self.state.block.past_date
-                        fields["period"] = self.state.block.past_date.strftime("%Y-%m")
+                    day = self.state.block.past_date or self._leading_date(unit)
+                    if "date" not in fields and day and "period" not in fields:
+                        # Under "Zaterdag 8 augustus", or on a line that starts "Tue 10 Mar (night) -".
+                        fields["date"] = day
+                        fields["period"] = day.strftime("%Y-%m")
                     # "ORT januari: Roos 14,5 u / Dewi 9 u": the month may stand before the first name.
                     months = find_months(text[:start], self.ctx.reference) if "period" not in fields else []
                     if months:
@@ -437,6 +439,12 @@ class TextReader:
                 # "as per 1 October Mei's salary goes to …, and Ethan's to …": the date before the clause.
                 fields[name] = Facts.of(text[:start]).date(self.ctx.reference, "future")
             self._new(unit, mutation_type, subject, fields, line, text)
+
+    def _leading_date(self, unit: Unit) -> dt.date | None:
+        mentions = Facts.of(unit.text[:40]).dates
+        if mentions and mentions[0].start <= 4:
+            return mentions[0].resolve(self.ctx.reference, "past")
+        return None
 
     def _fields(self, mutation_type: str, facts: Facts, cues: list[Cue], start: int,
                 first_name: str | None = None) -> dict | None:
