@@ -102,6 +102,13 @@ def find_numbers(text: str) -> list[Quantity]:
     for match in NUMBER_RE.finditer(text):
         if any(a <= match.start() < b for a, b in taken):
             continue
+        thousands = re.match(r"[kK](?![a-zA-Z])", text[match.end():match.end() + 2])
+        if thousands:
+            # "5k/month": five thousand.
+            value = parse_number(match.group())
+            if value is not None:
+                found.append(Quantity(value * 1000, match.start(), match.end() + 1))
+            continue
         # Digits glued to letters or to other digit groups are codes, not quantities.
         before = text[match.start() - 1] if match.start() else " "
         if before.isalpha() or (before in "-/:" and match.start() > 1 and text[match.start() - 2].isdigit()):

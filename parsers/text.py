@@ -75,7 +75,7 @@ HIRE_VALUES_RE = re.compile(r"\b(?:bsn|burgerservicenummer|geboren|born|date\s+o
                             r"contract|dienstverband|woonachtig|woont|lives|salaris|salary|uurloon|"
                             r"[A-Z]{2}\d{2}\s?[A-Z]{4})|\b[1-9]\d{3}\s?[A-Z]{2}\b", re.IGNORECASE)
 # "19,75 p/u": a number without a currency sign, but stated per hour or month.
-BARE_WAGE_RE = re.compile(rf"(?<![\d.,€])(?:{NUMBER})\s*(?:euro\s*)?(?:bruto\s*|gross\s*)?"
+BARE_WAGE_RE = re.compile(rf"(?<![\d.,€])(?:{NUMBER})k?\s*(?:euro\s*)?(?:bruto\s*|gross\s*)?"
                           r"(?:p/u|p\.u\.|per\s+uur|/uur|/u\b|per\s+hour|/hr\b|/h\b|p/m|p\.m\.|per\s+maand|"
                           r"per\s+month|/month|/mo\b|a\s+month|/maand)", re.IGNORECASE)
 OBJECT_RE = re.compile(r"\b(?:van|voor|met|bij|naar|aan|over|of|for|with|from|to|about|replacing|vervangt)\s+"
