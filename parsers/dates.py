@@ -109,7 +109,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "relative_day",
         re.compile(
-            r"\b(?P<word>eergisteren|gisteren|gisterochtend|gistermiddag|vandaag|vanochtend|vanmorgen|"
+            r"\b(?P<word>eergisteren|gisteren|gister|gisterochtend|gistermiddag|vandaag|vanochtend|vanmorgen|"
             r"vanmiddag|vanavond|overmorgen|morgen|morgenochtend|morgenmiddag|yesterday|today|tonight|"
             r"tomorrow|this morning|this afternoon)\b",
             re.IGNORECASE,
@@ -123,7 +123,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 _RELATIVE_DAYS = {
-    "eergisteren": -2, "gisteren": -1, "gisterochtend": -1, "gistermiddag": -1, "yesterday": -1,
+    "eergisteren": -2, "gisteren": -1, "gister": -1, "gisterochtend": -1, "gistermiddag": -1, "yesterday": -1,
     "vandaag": 0, "vanochtend": 0, "vanmorgen": 0, "vanmiddag": 0, "vanavond": 0, "today": 0,
     "tonight": 0, "this morning": 0, "this afternoon": 0,
     "morgen": 1, "morgenochtend": 1, "morgenmiddag": 1, "tomorrow": 1, "overmorgen": 2,

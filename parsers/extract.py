@@ -41,7 +41,8 @@ _PER_WEEK_RE = re.compile(r"^\s*(?:-\s*)?(?:uur|uren|hours?|hrs?|u|h)?\s*(?:per|
                           r"|^\s*-?\s*urige?\b|^\s*(?:uur|uren|hours?)?\s*(?:contract|werkweek|week)",
                           re.IGNORECASE)
 # "24 uur werken", "op 36 uur": contract hours without "per week".
-_WORK_HOURS_RE = re.compile(r"^\s*(?:uur|uren|hours?|hrs?)\s+(?:per\s+week\s+|in\s+de\s+week\s+)?(?:gaan\s+|te\s+)?"
+_WORK_HOURS_RE = re.compile(r"^\s*(?:uur|uren|hours?|hrs?)\s+(?:per\s+week\s+|in\s+de\s+week\s+)?"
+                            r"(?:(?:gaan|gaat|zal|zou|wil|te)\s+)?"
                             r"(?:werken|work|working)\b", re.IGNORECASE)
 # Words before a number that make it the old value, not the new one.
 _OLD_VALUE_RE = re.compile(r"(?:\bipv|\bi\.p\.v\.?|in\s+plaats\s+van|instead\s+of|on\s+top\s+of\s+(?:his|her|their)|"
@@ -75,7 +76,7 @@ _LAST_NAME_RE = re.compile(
     r"(?:achternaam|last\s+name|surname|family\s+name)\s+(?:[\w'’]+\s+){0,3}?(?:wordt|is\s+nu|is\s+voortaan|naar|"
     r"to|changed\s+to|becomes|become|will\s+be|is\s+now|:)\s*(?P<name>(?:(?:van|de|der|den|ter|ten|el)\s+)*[A-Z][\w'’\-]+)"
     r"|achternaam\s+(?P<name3>(?:(?:van|de|der|den|ter|ten|el)\s+)*[A-Z][\w'’\-]+)\s+(?:te\s+(?:voeren|dragen|gebruiken)|"
-    r"aan\s+te\s+nemen|aannemen)"
+    r"aan\s+te\s+nemen|aannemen|in\b|op\b|gebruiken|voeren|dragen)"
     r"|(?:heet\s+(?:nu|voortaan)|is\s+now\s+called)\s+(?P<name2>(?:(?:van|de|der|den|ter|ten|el)\s+)*"
     r"[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+)?)"
 )
@@ -347,8 +348,12 @@ def fields_for_personal_data(f: Facts, reference: dt.date, first_name: str | Non
 def _effective_date(f: Facts, reference: dt.date) -> dt.date | None:
     """A date the change takes effect ("per 1 mei", "as of 1 October"), not a wedding day."""
     for mention in f.dates:
-        if _FROM_WORDS_RE.search(f.text[:mention.start][-30:]) or mention.kind == "first_of_next_month":
+        before = f.text[:mention.start][-30:]
+        if _FROM_WORDS_RE.search(before) or mention.kind == "first_of_next_month":
             return mention.resolve(reference, "future")
+        if re.search(r"\b(?:sinds|since)\s*$", before, re.IGNORECASE):
+            # "woont sinds 1 april op …": the move took effect then.
+            return mention.resolve(reference, "past")
     return None
 
 

@@ -98,9 +98,9 @@ def _continues(previous: Unit, text: str, raw: str) -> bool:
         # "Kerkstraat 12" over "1234 AB Ergens": one address on two lines.
         return True
     if last_line.endswith((".", "!", "?", ":")):
-        return text[:1].islower() and len(last_line) >= 30
-    # Short lines without an end mark are a list; long ones were wrapped by the mail client.
-    return len(last_line) >= 50 or (text[:1].islower() and len(last_line) >= 30)
+        return text[:1].islower() and len(last_line) >= 55
+    # Short lines are a list, even in lower case; long ones were wrapped by the mail client.
+    return len(last_line) >= 50
 
 
 def units(lines: Sequence[BodyLine], known_label: Callable[[str], bool]) -> list[Unit]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from parsers.cleanup import BodyLine
 from parsers.cues import Cue, find_cues
-from parsers.dates import MONTHS, find_months
+from parsers.dates import MONTHS, DateMention, find_months
 from parsers.drafts import Draft, DraftSet
 from parsers.extract import (
     Facts,
@@ -84,6 +84,8 @@ OBJECT_RE = re.compile(r"\b(?:van|voor|met|bij|naar|aan|over|of|for|with|from|to
 WAGE_BEFORE_RE = re.compile(r"\b(?:monthly|maandelijks|annual|yearly|hourly|bruto|gross|maand\w*|uurloon|jaarloon)"
                             r"(?:\s+(?:gross|bruto|salary|salaris))?\s*(?:of\s+|van\s+)?$", re.IGNORECASE)
 NEW_PERSON_LABEL_RE = re.compile(r"\b(?:new|nieuwe?|joiner|starter)\b", re.IGNORECASE)
+LEADING_DAY_MONTH_RE = re.compile(r"\s*(?:(?:ma|di|wo|do|vr|za|zo|zat|zon|maa|din|woe|don|vrij|mon|tue|wed|thu|fri|"
+                                  r"sat|sun)\.?\s+)?(\d{1,2})[-/](\d{1,2})\b", re.IGNORECASE)
 SAME_DATE_RE = re.compile(r"\b(?:(?:de|die|dezelfde|diezelfde)\s+(?:zelfde\s+)?datum|same\s+date|that\s+date|"
                           r"per\s+dezelfde)\b", re.IGNORECASE)
 _MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
@@ -403,6 +405,10 @@ class TextReader:
                            [c for c in cues if c.type in payments], line)
             return
         types.discard("hire")
+        if find_ibans(clause) and subject.match is not None:
+            # "Haar salaris mag op NL53 INGB … worden overgemaakt": an account number speaks for itself.
+            types.add("personal_data_change")
+            types.discard("salary_change")
         if "recovery" in types:
             types.discard("sick")
         hours_cues = [c for c in cues if c.type == "hours"]
@@ -444,6 +450,11 @@ class TextReader:
         mentions = Facts.of(unit.text[:40]).dates
         if mentions and mentions[0].start <= 4:
             return mentions[0].resolve(self.ctx.reference, "past")
+        short = LEADING_DAY_MONTH_RE.match(unit.text)
+        if short:
+            # "zat 14-3 Ama …", "vr 13-3 Yaw …": a rota line starts with its day.
+            mention = DateMention("day_month", 0, 0, "", day=int(short.group(1)), month=int(short.group(2)))
+            return mention.resolve(self.ctx.reference, "past") if int(short.group(2)) <= 12 else None
         return None
 
     def _fields(self, mutation_type: str, facts: Facts, cues: list[Cue], start: int,
