@@ -20,6 +20,7 @@ from parsers.dates import find_months
 from parsers.drafts import Draft, DraftSet
 from parsers.mime import MailMessage, read_mail
 from parsers.models import Issue, Mutation, ParseResult
+from parsers.numbers import find_percentages
 from parsers.people import RosterIndex
 from parsers.roster import Employer, Roster
 from parsers.sentences import MAX_LINE
@@ -126,7 +127,7 @@ def read_message(mail: MailMessage, employer: Employer, reference: dt.date, resu
             continue
         file_hint = _kind_hint(re.sub(r"[_.\-]", " ", attachment.filename)) or kind_hint
         _read_attachment(attachment.filename, attachment.data, index, reference, hint, file_hint, drafts, result,
-                         pay_period=reader.pay_period)
+                         pay_period=reader.pay_period, rate=_rate_hint(lines))
     if not drafts.drafts and mail.subject and find_cues(mail.subject):
         drafts = _read_with_subject(mail, lines, ctx)
     # Drafts are let go as they become mutations, so a huge sheet is not held twice.
@@ -142,6 +143,15 @@ def _is_empty_hire(draft: Draft) -> bool:
     return not draft.fields and (draft.type == "hire" or (draft.employee is None and not draft.candidates))
 
 
+def _rate_hint(lines: list[BodyLine]) -> float | None:
+    """"Alle overuren worden uitbetaald tegen 125%": one rate for the sheet, when the mail names only one."""
+    rates = set()
+    for line in lines:
+        if any(c.kind == "overtime" for c in find_cues(line.text)):
+            rates.update(p.value for p in find_percentages(line.text) if 100 < p.value <= 300)
+    return rates.pop() if len(rates) == 1 else None
+
+
 def _kind_hint(text: str) -> Cue | None:
     """What a mail or file name says its table holds ("overuren juni", "expenses_export")."""
     return next((c for c in find_cues(text) if c.type in ("hours", "expense", "one_off_payment")), None)
@@ -149,7 +159,7 @@ def _kind_hint(text: str) -> Cue | None:
 
 def _read_attachment(filename: str, data: bytes, index: RosterIndex, reference: dt.date, hint: str | None,
                      kind_hint: Cue | None, drafts: DraftSet, result: ParseResult, *,
-                     pay_period: str | None) -> None:
+                     pay_period: str | None, rate: float | None = None) -> None:
     try:
         workbook = read_spreadsheet(filename, data)
     except SpreadsheetError as exc:
@@ -162,7 +172,7 @@ def _read_attachment(filename: str, data: bytes, index: RosterIndex, reference: 
     before = len(drafts.drafts)
     for sheet in workbook.sheets:
         ctx = TableContext(index=index, reference=reference, part=f"attachment:{filename}", sheet=sheet.name,
-                           period_hint=file_period or hint, kind_hint=kind_hint)
+                           period_hint=file_period or hint, kind_hint=kind_hint, rate_hint=rate)
         found = read_rows(sheet.rows, ctx)
         found_any = found_any or found.found_header
         for draft in found.drafts:

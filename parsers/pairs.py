@@ -113,7 +113,8 @@ def fill_pair(draft: Draft, label: str, value: str, reference: dt.date) -> None:
         if emails:
             draft.set("email", emails[0].value)
     elif field == "job_title":
-        draft.set("job_title", value.strip(" ."))
+        # "medewerker bediening (oproepkracht, nulurencontract)": the title without the remark.
+        draft.set("job_title", re.sub(r"\s*\([^)]*\)", "", value).strip(" .,"))
     elif field == "hours_per_week" and draft.type == "hire" and facts.numbers:
         draft.set("hours_per_week", facts.numbers[0].value)
     elif field == "salary" and draft.type == "hire":

@@ -60,7 +60,7 @@ JOB_TITLE_RE = re.compile(
     r"\b(?:als|as(?:\s+an?)?|in\s+de\s+functie\s+van|functie(?:\s+van)?|in\s+the\s+role\s+of|role\s+of|"
     r"benoemd\s+tot|aangesteld\s+tot)\s+"
     r"(?P<title>[^\W\d][\w'’\-]*(?:\s+(?!(?:voor|for|on|op|per|from|vanaf|met|with|bij|at|in|en|and|tegen|"
-    r"starting|starts|van|to|naar)\b)[^\W\d][\w'’/\-]*){0,4})",
+    r"starting|starts|van|to|naar)\b)(?:[^\W\d][\w'’/\-]*|\d{1,2}(?:/\d{1,2})?(?=\s*[,.;)]|\s*$))){0,4})",
     re.IGNORECASE,
 )
 
@@ -180,6 +180,7 @@ _NOT_IN_TITLES = {"ik", "hij", "zij", "ze", "we", "wij", "je", "jij", "u", "zijn
                    "kan", "i", "he", "she", "they", "his", "her", "have", "has", "was", "dat", "that"}
 _DUTCH_NEW_TITLE_RE = re.compile(
     r"\b(?:een|onze?)\s+nieuwe\s+(?P<title>[a-z][\w\-]*(?:\s+[a-z][\w\-]*){0,2})\s+(?:gevonden|aangenomen|gestrikt)"
+    r"|\bbegint\s+(?:er\s+)?(?:bij\s+ons\s+)?een\s+nieuwe\s+(?P<title2>[a-z][\w\-]*)"
 )
 _NEW_TITLE_RE = re.compile(
     r"\b(?:found|hired|recruited|welcom\w*|aangenomen|gevonden)\s+(?:a|an|our|onze?|een)\s+(?:new|nieuwe?)\s+"
@@ -204,5 +205,6 @@ def find_job_title(text: str) -> Found | None:
         return Found(title, m.start("title"), m.start("title") + len(title))
     m = _NEW_TITLE_RE.search(text) or _DUTCH_NEW_TITLE_RE.search(text)
     if m:
-        return Found(m.group("title"), m.start("title"), m.end("title"))
+        group = "title" if m.group("title") else "title2"
+        return Found(m.group(group), m.start(group), m.end(group))
     return None
