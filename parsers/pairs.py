@@ -114,7 +114,7 @@ def fill_pair(draft: Draft, label: str, value: str, reference: dt.date) -> None:
             draft.set("email", emails[0].value)
     elif field == "job_title":
         # "medewerker bediening (oproepkracht, nulurencontract)": the title without the remark.
-        draft.set("job_title", re.sub(r"\s*\([^)]*\)", "", value).strip(" .,"))
+        draft.set("job_title", re.sub(r"\s*\([^)]*\)", "", value).strip(" .,"), overwrite=True)
     elif field == "hours_per_week" and draft.type == "hire" and facts.numbers:
         draft.set("hours_per_week", facts.numbers[0].value)
     elif field == "salary" and draft.type == "hire":

@@ -180,7 +180,8 @@ _NOT_IN_TITLES = {"ik", "hij", "zij", "ze", "we", "wij", "je", "jij", "u", "zijn
                    "kan", "i", "he", "she", "they", "his", "her", "have", "has", "was", "dat", "that"}
 _DUTCH_NEW_TITLE_RE = re.compile(
     r"\b(?:een|onze?)\s+nieuwe\s+(?P<title>[a-z][\w\-]*(?:\s+[a-z][\w\-]*){0,2})\s+(?:gevonden|aangenomen|gestrikt)"
-    r"|\bbegint\s+(?:er\s+)?(?:bij\s+ons\s+)?een\s+nieuwe\s+(?P<title2>[a-z][\w\-]*)"
+    r"|\bbegint\s+(?:er\s+)?(?:bij\s+ons\s+)?een\s+nieuwe\s+(?!(?:medewerk\w*|collega|kracht|werknemer|jongen|meid|"
+    r"personeelslid)\b)(?P<title2>[a-z][\w\-]*)"
 )
 _NEW_TITLE_RE = re.compile(
     r"\b(?:found|hired|recruited|welcom\w*|aangenomen|gevonden)\s+(?:a|an|our|onze?|een)\s+(?:new|nieuwe?)\s+"
