@@ -15,10 +15,13 @@ from workflows.roster_store import RosterError, import_roster, load_roster, rost
 
 ROOT = Path(__file__).resolve().parents[2]
 
-CSV = """employer_id;employer_name;senders;number;first_name;prefix;last_name;birth_date;hours_per_week;email;work_days;start_date
-fietsen-bv;Fietsen B.V.;loon@fietsen.example info@fietsen.example;11;Anna;van der;Berg;1990-01-02;32;a@x.example;mon|tue|wed|thu;2020-01-01
-fietsen-bv;Fietsen B.V.;;12;Bo;;Smit;;40;;;
-"""
+CSV = "\n".join([
+    "employer_id;employer_name;senders;number;first_name;prefix;last_name;birth_date;hours_per_week;email;"
+    "work_days;start_date",
+    "fietsen-bv;Fietsen B.V.;loon@fietsen.example info@fietsen.example;11;Anna;van der;Berg;1990-01-02;32;"
+    "a@x.example;mon|tue|wed|thu;2020-01-01",
+    "fietsen-bv;Fietsen B.V.;;12;Bo;;Smit;;40;;;",
+]) + "\n"
 
 
 def test_a_csv_roster_reads_as_the_json_one():
