@@ -48,7 +48,8 @@ CUE_PATTERNS: list[tuple[str, str | None, re.Pattern[str]]] = [
         r"in\s+de\s+ziektewet|verzuimmelding|(?:called|reported|calls|phoned)\s+in\s+sick|off\s+sick|sick(?:\s+leave)?|"
         r"(?:is|was|been|fell|became)\s+ill|off\s+ill|signed\s+off\s+(?:sick|ill|by\s+(?:the|a|his|her)\s+(?:doctor|gp|"
         r"physician))|sickness|afgemeld\s+wegens\s+ziekte|unwell|out\s+sick|on\s+sick\s+leave|reported\s+ill|"
-        r"ziek\s+afgemeld|ziek\s+thuis|zit\s+(?:ziek\s+)?thuis\s+met|ligt\b[^.;\n]{0,30}\bziekenhuis|"
+        r"ziek\s+afgemeld|ziek\s+thuis|zit\s+(?:ziek\s+)?thuis\s+met|hoge\s+koorts|"
+        r"kan\s+(?:vandaag|morgen)\s+niet\s+(?:werken|komen)|ligt\b[^.;\n]{0,30}\bziekenhuis|"
         r"opgenomen\s+in\s+het\s+ziekenhuis|uit\s+de\s+roulatie|hospitali[sz]ed|in\s+(?:the\s+)?hospital)\b"
     )),
     ("termination", None, _c(
@@ -78,6 +79,7 @@ CUE_PATTERNS: list[tuple[str, str | None, re.Pattern[str]]] = [
         r"(?:komt|komen)\b[^.;\n]{0,60}\bversterken|treedt\b[^.;\n]{0,60}\bin\s+dienst|indiensttreding|indienstmelding|"
         r"nieuwe?\s+(?:medewerk(?:er|ster)s?|collega'?s?|werknemers?|kracht(?:en)?|jongen|meid|monteur|stagiair\w*|"
         r"aanwinst|personeelsle?d(?:en)?)|komt\b[^.;\n]{0,60}\bbij\s+ons\s+(?:werken|in\s+dienst|team)|"
+        r"(?:begint|start|komt)\b[^.;\n]{0,40}\bbij\s+ons\s+(?:als|in\s+dienst|werken|op)\b|"
         r"(?:komt|begint|start)\s+(?:bij\s+ons|per|op|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag)|"
         r"aangenomen|new\s+(?:hire|employee|colleague|starter|team\s+member)|(?:we(?:'ve|’ve|\s+have)?\s+)?hired|"
         r"(?:will\s+)?join(?:s|ing)?\s+(?:us|the\s+(?:\w+\s+)?team|our\s+(?:\w+\s+)?team|the\s+company)|"
@@ -96,12 +98,14 @@ CUE_PATTERNS: list[tuple[str, str | None, re.Pattern[str]]] = [
         r"uur\s+extra|uren\s+extra|extra\s+hours|hours\s+extra|additional\s+hours|plus\s*uren|straight\s+time|"
         r"(?:hours?|hrs?|uur|uren)\s+(?:over|above|boven|bovenop)\s+(?:his|her|their|zijn|haar|the)\s+"
         r"(?:\d+[-\s]?(?:hr|hour|uur|u)s?\s+)?(?:contract\w*|schedule|rooster|aanstelling|betrekking|werktijd)|"
+        r"(?:boven(?:op)?|above|over)\s+(?:mijn|my)\s+(?:contract\w*|aanstelling|uren|hours)|meer\s+\d{3}\s*%|"
         r"over\s+contract|above\s+contract|boven\s+(?:de|zijn|haar)\s+(?:aanstelling|betrekking)|"
         r"boven\s+(?:zijn|haar|het)\s+contract\w*)\b"
     )),
     ("hours", "overtime", _c(
         r"\b(?:overuren|overuur|over-uren|overwerk(?:uren)?|overgewerkt|overtime(?:\s+hours)?)\b"
     )),
+    ("hours", "overtime", _c(r"^over\s+\d{3}\s*%$")),
     # "OT" only in capitals: lower-case "ot" is no word we read.
     ("hours", "overtime", re.compile(r"\bOT\b")),
     ("hours", "worked", _c(

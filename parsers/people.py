@@ -322,8 +322,9 @@ def _name_variants(e: Employee) -> list[tuple[tuple[str, ...], str, float, bool]
         (tuple(first), "first", 0.85, True),
     ]
     if first and last:
-        # "Sven D.": a first name with the initial of the last name.
+        # "Sven D.", "Noor B": a first name with the initial of the last name.
         variants.append((tuple([*first, f"{last[0][0]}."]), "initials", 0.9, True))
+        variants.append((tuple([*first, last[0][0]]), "initials", 0.85, True))
     for abbreviation in _PARTICLE_ABBREVIATIONS.get(" ".join(prefix).lower(), ()):
         variants.append((tuple([*first, abbreviation, *last]), "full", 0.95, False))
     if first:

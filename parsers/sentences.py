@@ -24,6 +24,7 @@ PAIR_RE = re.compile(r"^\s*(?P<label>[^\W\d][\w /().&'-]{0,38}?)\s*:\s+(?P<value
 TABLE_SEP_RE = re.compile(r"\s\|\s|\t")
 CAPS_HEADING_RE = re.compile(r"^[A-Z][A-Z &/\-]{2,40}(?:\s*\([^)]{1,30}\))?\s*:?$")
 ALIGNED_RE = re.compile(r"\S\s{3,}\S")
+ALIGNED_CELLS_RE = re.compile(r"(?<=\S)\s{3,}(?=\S)")
 POSTCODE_START_RE = re.compile(r"[1-9]\d{3}(?:\s?[A-Z]{2}|[a-z]{2})\b")
 HOUSE_NUMBER_END_RE = re.compile(r"[A-Za-z]\s+\d{1,5}\s?[A-Za-z]{0,3}$")
 # Where a sentence ends: . ! ? followed by space and a capital, digit or bullet, unless
@@ -57,7 +58,15 @@ class Unit:
         return line
 
 
+def _aligned(text: str) -> str:
+    # "€   800,00" is one cell: a currency sign and its amount stay together.
+    return re.sub(r"(€|EUR)\s+", r"\1", text.strip())
+
+
 def _kind_of(text: str, known_label: Callable[[str], bool]) -> UnitKind:
+    if len(ALIGNED_CELLS_RE.findall(_aligned(text))) >= 2:
+        # "Wesley Sabajo       11,5         -          4,0": a table pasted with spaces.
+        return "table"
     if len(TABLE_SEP_RE.findall(text)) >= 2 or text.count("|") >= 2:
         cells = _cells(text)
         return "pair" if len(cells) == 2 and known_label(cells[0]) else "table"
@@ -80,6 +89,8 @@ def _kind_of(text: str, known_label: Callable[[str], bool]) -> UnitKind:
 
 
 def _cells(text: str) -> list[str]:
+    if len(ALIGNED_CELLS_RE.findall(_aligned(text))) >= 2 and "|" not in text and "\t" not in text:
+        return [c.strip() for c in re.split(r"\s{3,}", _aligned(text))]
     return [c.strip() for c in re.split(r"\s*\|\s*|\t", text.strip("| \t"))]
 
 

@@ -193,9 +193,29 @@ def _name_column_by_values(rows: Sequence[Row], layout: Layout, index: RosterInd
     return None
 
 
+def _with_sub_header(rows: Sequence[Row], position: int) -> tuple[Any, ...] | None:
+    """"Uren" over "Meer 100% | Over 125% | Over 150%": a header on two rows, merged into one."""
+    if position + 1 >= len(rows):
+        return None
+    top, below = rows[position][1], rows[position + 1][1]
+    subs = [v for v in below if isinstance(v, str) and len(v) <= 25 and (_RATE_RE.search(v) or classify(v))]
+    if len(subs) < 2 or any(isinstance(v, int | float) and not isinstance(v, bool) for v in below):
+        return None
+    # Under a merged cell the first column is empty and the top row has gaps the row below fills.
+    gaps = [i for i, v in enumerate(below) if v not in (None, "") and (i >= len(top) or top[i] in (None, ""))]
+    if (below and below[0] not in (None, "")) or not gaps:
+        return None
+    width = max(len(top), len(below))
+    return tuple((below[i] if i < len(below) and below[i] not in (None, "") else (top[i] if i < len(top) else None))
+                 for i in range(width))
+
+
 def find_layout(rows: Sequence[Row], index: RosterIndex, title_cue: Cue | None = None) -> Layout | None:
     """The first row, among the first 30, that reads as a header of mutations."""
     for position, (_, values) in enumerate(rows[:30]):
+        merged = _with_sub_header(rows, position)
+        if merged is not None:
+            values, position = merged, position + 1
         layout = _read_header(values, title_cue, index)
         layout.position = position
         recognised = len(layout.roles) + len(layout.kinds) + len(layout.grid)

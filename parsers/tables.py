@@ -286,7 +286,7 @@ def _read_row(row: _Row, layout: Layout, period: str | None, title_cue: Cue | No
             amount = _number(_cell(values, col), hours=cue.type == "hours")
             if amount:
                 row_period = _period(_cell(values, layout.col("period")), ctx.reference)
-                sums.add(row, cue, amount, rate=column_rate if cue.kind == "overtime" else None,
+                sums.add(row, cue, amount, rate=column_rate,
                          period=(row_period or period) if cue.type == "hours" else row_period)
         return
     if layout.grid:

@@ -142,6 +142,7 @@ class _State:
     last_dates: dict[tuple[int, str], dt.date] = field(default_factory=dict)  # (paragraph, person) → date
     pay_period: str | None = None  # a pay month named for the whole mail, for sheets
     last_date: dt.date | None = None  # the last date a change took effect, for "per dezelfde datum"
+    heading_subject: Subject | None = None  # "1. Elif Kaya" as a heading over her sub-items
 
 
 class TextReader:
@@ -185,6 +186,9 @@ class TextReader:
 
     def _read_heading(self, unit: Unit) -> None:
         text = unit.text
+        named = [m for m in people_in(text, self.ctx.index, lenient_case=self.ctx.lenient_case)
+                 if m.match is not None and m.employee is not None]
+        self.state.heading_subject = Subject(match=named[0].match) if len(named) == 1 else None
         last_sentence = sentences(text)[-1].text if sentences(text) else text
         facts = Facts.of(last_sentence)
         block = Block()
@@ -338,6 +342,10 @@ class TextReader:
                 (HIRE_VALUES_RE.search(text) or unit.kind == "bullet"):
             # "Personalia: geboren op 3 mei 1994, BSN …" about the new person just introduced.
             self._emit(unit, text, 0, len(text), subject, cues, line)
+            return
+        if not pronouns and cues and unit.kind == "bullet" and self.state.heading_subject is not None:
+            # "1. Elif Kaya" over "a. werkt vanaf 1 april 28 uur per week": the heading says who.
+            self._emit(unit, text, 0, len(text), self.state.heading_subject, cues, line)
             return
         if not pronouns:
             if subject is not None and not cues and self._states_personal_values(text):
