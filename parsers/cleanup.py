@@ -236,6 +236,8 @@ _NAME_PARTICLES = frozenset({
 
 # --- small line helpers -------------------------------------------------------------------
 
+_CHAT_LINE = re.compile(r"^\s*\[\d{1,2}[-/.]\d{1,2}(?:[-/.]\d{2,4})?,?\s+\d{1,2}:\d{2}(?::\d{2})?\]\s*[^:\]]{1,40}:")
+
 def _split_lines(text: str) -> list[str]:
     """Lines as a reviewer's editor numbers them, right-stripped."""
     normalized = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -659,6 +661,9 @@ def _mark_signature_from(lines: list[str], marks: list[str | None], live: list[i
     """Mark live lines as signature, except a postscript paragraph the sender added."""
     in_postscript = False
     for index in live:
+        if _CHAT_LINE.match(lines[index]):
+            # A team chat pasted below the sign-off ("[12-03 07:02] Senait: …") is content, not signature.
+            return
         if _is_blank(lines[index]):
             in_postscript = False
         elif _POSTSCRIPT.match(_scan(lines[index])):

@@ -51,7 +51,8 @@ NOT_NAMES = {
     februari maart april mei juni juli augustus september oktober november december january february march
     june july august october b.v. bv nv v.o.f. vof holding praktijk bakkerij studio loonbureau bureau
     administratie salarisadministratie hr ok oke oké okay ja nee cliënt client clienten cliënten werkgever
-    employer eigenaar eigenaresse owner directie management iedereen everyone allemaal niemand""".split()
+    employer eigenaar eigenaresse owner directie management iedereen everyone allemaal niemand noord zuid oost
+    west noorden zuiden oosten westen centrum team vestiging filiaal locatie route""".split()
 }
 PRONOUNS = {
     "hij": "third", "zij": "third", "ze": "third", "hem": "third", "haar": "third", "zijn": "third",

@@ -23,6 +23,8 @@ BULLET_RE = re.compile(r"^\s*(?:[-*•–—·+>]+|\d{1,2}[.)](?!\d)|[a-z][.)])\
 PAIR_RE = re.compile(r"^\s*(?P<label>[^\W\d][\w /().&'-]{0,38}?)\s*:\s+(?P<value>\S.*)$")
 TABLE_SEP_RE = re.compile(r"\s\|\s|\t")
 CAPS_HEADING_RE = re.compile(r"^[A-Z][A-Z &/\-]{2,40}(?:\s*\([^)]{1,30}\))?\s*:?$")
+CHAT_LINE_RE = re.compile(r"^\[(?P<d>\d{1,2})[-/.](?P<m>\d{1,2})(?:[-/.]\d{2,4})?,?\s+\d{1,2}:\d{2}(?::\d{2})?\]\s*"
+                          r"(?P<who>[^:\]]{1,40}):\s*(?P<text>.+)$")
 ALIGNED_RE = re.compile(r"\S\s{3,}\S")
 ALIGNED_CELLS_RE = re.compile(r"(?<=\S)\s{3,}(?=\S)")
 POSTCODE_START_RE = re.compile(r"[1-9]\d{3}(?:\s?[A-Z]{2}|[a-z]{2})\b")
@@ -47,6 +49,7 @@ class Unit:
     forwarded_from: str | None = None
     offsets: list[tuple[int, int]] = field(default_factory=list)  # (char offset, line number)
     label: str | None = None  # for pairs
+    chat_day: tuple[int, int] | None = None  # (day, month) of a chat line pasted into the mail
     value: str | None = None
     cells: list[list[str]] = field(default_factory=list)  # for tables
 
@@ -124,6 +127,13 @@ def units(lines: Sequence[BodyLine], known_label: Callable[[str], bool]) -> list
             paragraph += 1
             continue
         previous = result[-1] if result and result[-1].paragraph == paragraph else None
+        chat = CHAT_LINE_RE.match(text)
+        if chat:
+            # "[12-03 07:02] Senait: ik heb hoge koorts": a message from a team chat, by its author, that day.
+            unit = Unit("prose", chat.group("text"), [line.number], paragraph, chat.group("who").strip(),
+                        [(0, line.number)], chat_day=(int(chat.group("d")), int(chat.group("m"))))
+            result.append(unit)
+            continue
         kind = _kind_of(text, known_label)
         if kind in ("prose", "heading") and previous is not None \
                 and previous.forwarded_from == line.forwarded_from and _continues(previous, text, line.text):

@@ -169,6 +169,9 @@ class TextReader:
                 # A blank line followed by prose ends what a heading said; a list may go on.
                 self.state.block = Block()
             previous = unit
+            if unit.chat_day is not None:
+                self._read_chat_line(unit)
+                continue
             if unit.kind == "table":
                 tables.append(unit)
             elif unit.kind == "pair":
@@ -183,6 +186,20 @@ class TextReader:
                 self.state.drafts.remove(self.state.paragraph_drafts.get(paragraph, []))
         self._fold_into_hires()
         return self.state.drafts, tables
+
+    def _read_chat_line(self, unit: Unit) -> None:
+        """A pasted chat message: "vandaag" is the day it was written, "ik" is who wrote it."""
+        day, month = unit.chat_day or (0, 0)
+        mention = DateMention("day_month", 0, 0, "", day=day, month=month)
+        written = mention.resolve(self.ctx.reference, "past")
+        reference = self.ctx.reference
+        if written is not None:
+            self.ctx.reference = written
+        try:
+            for sentence in sentences(unit.text):
+                self._read_sentence(unit, sentence.text, sentence.start)
+        finally:
+            self.ctx.reference = reference
 
     def _read_heading(self, unit: Unit) -> None:
         text = unit.text
