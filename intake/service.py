@@ -1,0 +1,390 @@
+"""`loonbode serve`: one process running the SMTP listener, the worker, the outbox and the IMAP poller.
+
+Start order: data dir, database and migrations, (demo roster), SMTP, then the background
+threads. On SIGTERM or SIGINT the listener stops accepting first (mails being stored are
+still answered), the worker finishes the message in hand, the threads stop, the engine is
+disposed, and `run` returns 0. A second signal while stopping kills the process the usual way.
+
+The notifier (`notifier.confirmations`, `notifier.outbox`) and the IMAP poller
+(`intake.imap`) are optional here: when a module is absent its part is skipped with a log line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import importlib.resources
+import importlib.util
+import logging
+import os
+import signal
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import FrameType
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import Engine, make_url, update
+from sqlmodel import Session, col, select
+
+from intake.smtp import IntakeController, SmtpConfigError, start_smtp, stop_smtp
+from loonbode.settings import Settings
+from parsers.roster import Roster
+from workflows.db import create_db_engine, migrate
+from workflows.models import InboundMessage, InboundStatus
+from workflows.pipeline import Confirm, claim_next, process, release_stale
+from workflows.roster_store import import_roster, load_roster
+
+log = logging.getLogger(__name__)
+
+STALE_AFTER = dt.timedelta(minutes=5)
+# Another instance (sharing PostgreSQL) may die with a message in hand; check for that now and then.
+RELEASE_EVERY_SECONDS = 60.0
+OUTBOX_SECONDS = 1.0
+JOIN_SECONDS = 60.0
+DEMO_BODY = "Jan Visser is sinds maandag ziek. Fatima heeft 3 overuren gemaakt."
+
+
+@dataclass
+class Service:
+    """The running parts, so they can be stopped in the right order."""
+
+    settings: Settings
+    engine: Engine
+    smtp: IntakeController
+    worker_id: str
+    stopping: threading.Event = field(default_factory=threading.Event)
+    # Set when there may be work: a stored mail for the worker, processed mail (confirmations) for the outbox.
+    # Polling stays the fallback (IMAP, other instances); these only cut the wait.
+    wake_worker: threading.Event = field(default_factory=threading.Event)
+    wake_outbox: threading.Event = field(default_factory=threading.Event)
+    threads: list[threading.Thread] = field(default_factory=list)
+    scheduler: BackgroundScheduler | None = None
+
+    def stop(self) -> None:
+        log.info("Loonbode stopt: geen nieuwe mail meer, lopend werk wordt afgemaakt")
+        stop_smtp(self.smtp)
+        self.stopping.set()
+        self.wake_worker.set()
+        self.wake_outbox.set()
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=True)
+        for thread in self.threads:
+            thread.join(JOIN_SECONDS)
+            if thread.is_alive():
+                log.error("%s stopte niet binnen %.0f s; het werk wordt bij de volgende start hervat", thread.name,
+                          JOIN_SECONDS)
+        self.engine.dispose()
+        log.info("Loonbode gestopt")
+
+
+def run(settings: Settings, *, demo: bool = False) -> int:
+    """Run until SIGTERM or SIGINT; returns the process exit code."""
+    _configure_logging()
+    stop_requested = threading.Event()
+    try:
+        service = start(settings, demo=demo)
+    except SmtpConfigError as exc:
+        log.error("Loonbode kan niet starten: %s", exc)
+        return 2
+    except OSError as exc:  # e.g. the port is taken, or the data dir cannot be made
+        log.error("Loonbode kan niet starten: %s", exc)
+        return 1
+    previous = _install_signal_handlers(stop_requested)
+    try:
+        # A timeout, so a signal is noticed promptly whatever the platform does with blocking waits.
+        while not stop_requested.wait(1.0):
+            pass
+    finally:
+        service.stop()
+        _restore_signal_handlers(previous)
+    return 0
+
+
+def start(settings: Settings, *, demo: bool = False) -> Service:
+    """Bring everything up and return the running service (see `Service.stop`)."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_db_engine(settings.database)
+    try:
+        migrate(engine)
+        if demo:
+            load_demo_roster(engine)
+        worker_id = f"{socket.gethostname()}-{os.getpid()}"[:100]
+        released = release_stale(engine, older_than=STALE_AFTER) + release_dead_local_claims(engine, worker_id)
+        if released:
+            log.info("%d bericht(en) van een gestopte verwerker weer in de wachtrij gezet", released)
+        wake_worker = threading.Event()
+        smtp = start_smtp(settings, engine, on_stored=lambda _id: wake_worker.set())
+    except BaseException:
+        engine.dispose()
+        raise
+    service = Service(settings=settings, engine=engine, smtp=smtp, worker_id=worker_id, wake_worker=wake_worker)
+    try:
+        _start_worker(service)
+        _start_outbox(service)
+        _start_imap(service)
+    except BaseException:
+        service.stop()
+        raise
+    log.info(start_line(settings, engine, worker_id))
+    if demo:
+        print(demo_instructions(settings), flush=True)
+    return service
+
+
+# --- the worker ------------------------------------------------------------------------------------------------
+
+def _start_worker(service: Service) -> None:
+    confirm = _confirm_hook(service.settings)
+    thread = threading.Thread(target=work_loop, name="verwerker", daemon=True,
+                              args=(service.engine, service.settings, service.worker_id, confirm, service.stopping),
+                              kwargs={"wake": service.wake_worker, "on_handled": service.wake_outbox.set})
+    thread.start()
+    service.threads.append(thread)
+
+
+def work_loop(engine: Engine, settings: Settings, worker_id: str, confirm: Confirm | None,
+              stopping: threading.Event, *, wake: threading.Event | None = None,
+              on_handled: Callable[[], object] | None = None) -> None:
+    """Process waiting mail until asked to stop; when there is none, waits `worker_poll_seconds` or until woken."""
+    wake = wake or threading.Event()
+    next_release = time.monotonic() + RELEASE_EVERY_SECONDS
+    while not stopping.is_set():
+        # Cleared before looking, so a mail stored while we drain wakes the next wait at once.
+        wake.clear()
+        try:
+            handled = drain(engine, settings, worker_id, confirm, stopping)
+            if handled and on_handled is not None:
+                on_handled()
+            if time.monotonic() >= next_release:
+                release_stale(engine, older_than=STALE_AFTER)
+                next_release = time.monotonic() + RELEASE_EVERY_SECONDS
+        except Exception:  # the database may be away for a moment; the mail is safe, try again later
+            log.exception("de verwerker liep tegen een fout aan; hij probeert het zo opnieuw")
+            handled = 0
+        if not handled:
+            wake.wait(settings.worker_poll_seconds)
+
+
+def drain(engine: Engine, settings: Settings, worker_id: str, confirm: Confirm | None,
+          stopping: threading.Event) -> int:
+    """`pipeline.run_pending`, but checking `stopping` between messages, so a stop waits for one message only."""
+    roster = load_roster(engine)
+    handled = 0
+    while not stopping.is_set():
+        message_id = claim_next(engine, worker_id)
+        if message_id is None:
+            break
+        status = process(engine, settings.data_dir, message_id, roster=roster, confirm=confirm)
+        log.info("bericht %d verwerkt: %s", message_id, status)
+        handled += 1
+    return handled
+
+
+def release_dead_local_claims(engine: Engine, worker_id: str) -> int:
+    """Hand back messages claimed by a worker on this host whose process is gone.
+
+    `release_stale` waits five minutes because a worker elsewhere may still be busy; a
+    worker on this machine whose pid no longer runs (or that had our own id: a restart that
+    got the same pid, as PID 1 in a container) is certainly dead, so its mail need not wait.
+    This assumes instances sharing a database have distinct host names, as containers do.
+    """
+    host = worker_id.rsplit("-", 1)[0]
+    with Session(engine) as session:
+        claims = session.exec(select(InboundMessage.claimed_by).distinct().where(
+            InboundMessage.status == InboundStatus.PROCESSING,
+            col(InboundMessage.claimed_by).startswith(f"{host}-"))).all()
+        dead = [c for c in claims if c and c.rsplit("-", 1)[0] == host and (c == worker_id or not _alive(c))]
+        if not dead:
+            return 0
+        result = session.exec(update(InboundMessage)  # type: ignore[call-overload]
+                              .where(InboundMessage.status == InboundStatus.PROCESSING,
+                                     col(InboundMessage.claimed_by).in_(dead))
+                              .values(status=InboundStatus.RECEIVED, claimed_by=None, claimed_at=None))
+        session.commit()
+        return result.rowcount
+
+
+def _alive(worker_id: str) -> bool:
+    try:
+        os.kill(int(worker_id.rsplit("-", 1)[1]), 0)
+    except (ValueError, IndexError):
+        return True  # not one of our ids: leave it to release_stale
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, under another user
+    return True
+
+
+# --- optional parts: confirmations, outbox, IMAP ------------------------------------------------------------------
+
+def _optional(module: str, name: str, part: str) -> Callable[..., Any] | None:
+    """`module.name` if that module exists, else None (logged). A module that exists but fails to import is
+    logged as an error and skipped too: taking in mail matters more than the part that is broken."""
+    try:
+        found = importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:
+        found = False
+    if not found:
+        log.info("%s ontbreekt: %s overgeslagen", module, part)
+        return None
+    try:
+        return getattr(importlib.import_module(module), name)
+    except Exception:
+        log.exception("%s kon niet geladen worden: %s overgeslagen", module, part)
+        return None
+
+
+def _confirm_hook(settings: Settings) -> Confirm | None:
+    confirmer = _optional("notifier.confirmations", "confirmer", "ontvangstbevestigingen")
+    return confirmer(settings) if confirmer else None
+
+
+def _start_outbox(service: Service) -> None:
+    send_due = _optional("notifier.outbox", "send_due", "het verzenden van de outbox")
+    if send_due is None:
+        return
+    thread = threading.Thread(target=_repeat, name="outbox", daemon=True,
+                              args=(lambda: send_due(service.engine, service.settings), OUTBOX_SECONDS,
+                                    service.stopping, service.wake_outbox, "de outbox"))
+    thread.start()
+    service.threads.append(thread)
+
+
+def _repeat(job: Callable[[], object], seconds: float, stopping: threading.Event, wake: threading.Event,
+            what: str) -> None:
+    """Run `job` every `seconds`, or sooner when woken, until stopping."""
+    while not stopping.is_set():
+        wake.clear()
+        try:
+            job()
+        except Exception:  # a relay that is down is the outbox's business; keep the loop alive
+            log.exception("%s liep tegen een fout aan", what)
+        wake.wait(seconds)
+
+
+def _start_imap(service: Service) -> None:
+    if not service.settings.imap_url:
+        return
+    poll_once = _optional("intake.imap", "poll_once", "het ophalen uit de IMAP-mailbox")
+    if poll_once is None:
+        return
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # it logs every run at INFO
+    scheduler = BackgroundScheduler(timezone=dt.UTC)
+    scheduler.add_job(_logged(poll_once, service), "interval", seconds=service.settings.imap_poll_seconds,
+                      id="imap", max_instances=1, coalesce=True, next_run_time=dt.datetime.now(dt.UTC))
+    scheduler.start()
+    service.scheduler = scheduler
+
+
+def _logged(poll_once: Callable[..., int], service: Service) -> Callable[[], None]:
+    def job() -> None:
+        try:
+            stored = poll_once(service.engine, service.settings)
+        except Exception:  # the mailbox stays as it is; the next poll tries again
+            log.exception("IMAP ophalen mislukt; volgende poll over %d s", service.settings.imap_poll_seconds)
+            return
+        if stored:
+            log.info("IMAP: %d bericht(en) opgehaald", stored)
+
+    return job
+
+
+# --- demo, start line, signals, logging ---------------------------------------------------------------------------
+
+def load_demo_roster(engine: Engine) -> Roster:
+    roster = Roster.model_validate_json(importlib.resources.files("loonbode").joinpath("demo_roster.json")
+                                        .read_text(encoding="utf-8"))
+    import_roster(engine, roster, actor="demo")
+    return roster
+
+
+def _client_host(host: str) -> str:
+    return {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+
+
+def demo_send_command(settings: Settings) -> str:
+    """One shell line that mails the demo employer's first mutations to the listener."""
+    to = settings.intake_list[0] if settings.intake_list else "mutaties@bureau.example"
+    script = ("import smtplib,email.message as m,email.utils as u; e=m.EmailMessage(); "
+              f"e['From']='werkgever@demo.example'; e['To']='{to}'; e['Subject']='Mutaties'; "
+              "e['Date']=u.formatdate(localtime=True); e['Message-ID']=u.make_msgid(); "
+              f"e.set_content('{DEMO_BODY}'); "
+              f"smtplib.SMTP('{_client_host(settings.smtp_host)}',{settings.smtp_port}).send_message(e)")
+    return f'python3 -c "{script}"'
+
+
+def demo_instructions(settings: Settings) -> str:
+    env = f"LOONBODE_DATA_DIR={settings.data_dir.resolve()}"
+    if settings.database_url:
+        env += " LOONBODE_DATABASE_URL=…"
+    lines = ["",
+             "Demo klaar: werkgever Fietsenmakerij De Spaak (demo) met 3 medewerkers, afzender werkgever@demo.example.",
+             "Stuur een eerste mail met dit commando:",
+             "",
+             f"  {demo_send_command(settings)}",
+             "",
+             "Bekijk daarna (na een paar seconden) de conceptmutaties:",
+             "",
+             f"  {env} loonbode drafts --json",
+             ""]
+    if settings.smtp_auth_users:
+        lines.insert(4, "(SMTP AUTH staat aan: log eerst in, of start de demo zonder LOONBODE_SMTP_AUTH_USERS.)")
+    return "\n".join(lines)
+
+
+def mask_url(url: str) -> str:
+    """The URL with its password replaced by ***."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def start_line(settings: Settings, engine: Engine, worker_id: str) -> str:
+    tls = "STARTTLS aan" if settings.smtp_tls_cert else "STARTTLS uit"
+    auth = "AUTH verplicht" if settings.smtp_auth_users else "AUTH uit"
+    database = make_url(settings.database).render_as_string(hide_password=True)
+    imap = mask_url(settings.imap_url) + f" elke {settings.imap_poll_seconds} s" if settings.imap_url else "uit"
+    relay = mask_url(settings.relay_url) if settings.relay_url else "niet ingesteld (uitgaande mail wacht)"
+    return (f"Loonbode draait: SMTP op {settings.smtp_host}:{settings.smtp_port} voor "
+            f"{', '.join(settings.intake_list)} ({tls}, {auth}, max {settings.max_message_bytes} bytes); "
+            f"data in {settings.data_dir.resolve()}; database {engine.dialect.name} ({database}); "
+            f"IMAP {imap}; relay {relay}; verwerker {worker_id} elke {settings.worker_poll_seconds} s")
+
+
+Handlers = dict[int, Any]
+
+
+def _install_signal_handlers(stop_requested: threading.Event) -> Handlers:
+    if threading.current_thread() is not threading.main_thread():
+        return {}  # only the main thread may set handlers; the caller stops us some other way
+    previous: Handlers = {}
+
+    def on_signal(number: int, _frame: FrameType | None) -> None:
+        log.info("%s ontvangen", signal.Signals(number).name)
+        stop_requested.set()
+        # A second signal while we stop takes the default way out.
+        for other in previous:
+            signal.signal(other, signal.SIG_DFL)
+
+    for number in (signal.SIGTERM, signal.SIGINT):
+        previous[number] = signal.signal(number, on_signal)
+    return previous
+
+
+def _restore_signal_handlers(previous: Handlers) -> None:
+    for number, handler in previous.items():
+        signal.signal(number, handler)
+
+
+def _configure_logging() -> None:
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
