@@ -122,6 +122,12 @@ def _process(engine: Engine, data_dir: Path, message_id: int, roster: Roster, co
         else:
             if first is None:
                 session.add(MessageKey(key=_dedupe_key(message), inbound_id=message_id))
+                try:
+                    # Take the key now: a worker holding another copy of this mail waits here, then fails.
+                    session.flush()
+                except IntegrityError:
+                    session.rollback()
+                    return _mark_duplicate(engine, message_id)
             message.status = _status_of(result)
             if message.status == InboundStatus.PARSED:
                 drafts = [DraftRow(inbound_id=message_id, employer_id=result.employer_id, type=m.type,
