@@ -2,8 +2,9 @@
 
 Answers, and why:
 - RCPT for an address not in `LOONBODE_INTAKE_ADDRESSES`: `550 5.1.1` — we are never a relay.
-- DATA: `store_inbound` (raw file fsynced, row committed) runs first; only when it has
-  returned is `250 2.0.0 Ok: stored as <id>` sent. If it raises: `451 4.3.0`, so the sender
+- DATA: the mail is stored (raw file fsynced, row committed; `intake.store_queue` commits
+  the mails of concurrent sessions together) first; only when that has finished is
+  `250 2.0.0 Ok: stored as <id>` sent. If storing fails: `451 4.3.0`, so the sender
   keeps the mail and retries. Anything unexpected also becomes `451` (`handle_exception`);
   aiosmtpd would otherwise answer a permanent `500` and the sender would drop the mail.
 - Above `max_message_bytes`: `552` (aiosmtpd's `data_size_limit` stops reading early).
@@ -22,7 +23,6 @@ DEBUG and every command at INFO, so it is held at WARNING; this module logs one 
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import ipaddress
 import logging
@@ -31,7 +31,6 @@ import ssl
 import time
 import warnings
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +38,9 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from sqlalchemy import Engine
 
+from intake.store_queue import StoreQueue
 from loonbode.settings import Settings
-from workflows.inbound import store_inbound
+from workflows.inbound import Arrival
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,6 @@ REPLY_TRY_LATER = "451 4.3.0 Tijdelijke fout, probeer het later opnieuw (tempora
 # aiosmtpd rejects DATA lines over 1,000 bytes with a permanent 500; mail from real senders
 # breaks RFC 5321 here often enough that losing it is worse than accepting long lines.
 LINE_LENGTH_LIMIT = 64 * 1024
-STORE_THREADS = 8
 
 
 class SmtpConfigError(ValueError):
@@ -62,13 +61,11 @@ class IntakeHandler:
 
     def __init__(self, engine: Engine, data_dir: Path, intake_addresses: list[str], max_bytes: int,
                  on_stored: Callable[[int], object] | None = None) -> None:
-        self.engine = engine
-        self.data_dir = data_dir
         self.intake_addresses = {a.lower() for a in intake_addresses}
         self.max_bytes = max_bytes
         self.on_stored = on_stored
         # Storing blocks (fsync, commit): it runs beside the event loop, never on it.
-        self.executor = ThreadPoolExecutor(max_workers=STORE_THREADS, thread_name_prefix="smtp-store")
+        self.store_queue = StoreQueue(engine, data_dir)
         self.in_flight = 0
 
     async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str,
@@ -85,7 +82,8 @@ class IntakeHandler:
             return REPLY_TOO_BIG
         self.in_flight += 1
         try:
-            inbound_id = await asyncio.get_running_loop().run_in_executor(self.executor, self._store, envelope, raw)
+            inbound_id = await self.store_queue.store(Arrival(raw=raw, channel="smtp", envelope_from=envelope.mail_from,
+                                                              envelope_to=tuple(envelope.rcpt_tos)))
         except Exception:
             log.exception("SMTP-bericht van %s (%d bytes) niet opgeslagen; 451 gegeven", envelope.mail_from, len(raw))
             return REPLY_TRY_LATER
@@ -103,10 +101,6 @@ class IntakeHandler:
     async def handle_exception(self, error: Exception) -> str:
         log.exception("onverwachte fout in de SMTP-sessie; 451 gegeven", exc_info=error)
         return REPLY_TRY_LATER
-
-    def _store(self, envelope: Envelope, raw: bytes) -> int:
-        return store_inbound(self.engine, self.data_dir, raw, channel="smtp", envelope_from=envelope.mail_from,
-                             envelope_to=list(envelope.rcpt_tos))
 
 
 class _IntakeSMTP(SMTP):
@@ -213,7 +207,7 @@ def start_smtp(settings: Settings, engine: Engine, *, require_starttls: bool = F
     try:
         controller.start()
     except BaseException:
-        handler.executor.shutdown(wait=False)
+        handler.store_queue.close()
         raise
     return controller
 
@@ -231,4 +225,4 @@ def stop_smtp(controller: IntakeController, *, grace_seconds: float = 10.0) -> N
     # cancellation `stop` schedules after it.
     controller.stop()
     # Whatever was still storing finishes before the caller disposes of the engine.
-    handler.executor.shutdown(wait=True)
+    handler.store_queue.close()

@@ -2,13 +2,17 @@
 
 A file is written to a temporary name, fsynced, renamed into place and its folder
 fsynced (as Postfix and Mailman do), so a crash leaves either the whole file or none.
-The same bytes twice give the same path: nothing is written twice.
+Folders made on the way are fsynced into their parents too. The same bytes twice give
+the same path: nothing is written twice. `write_raws` stores a batch with one folder
+fsync per folder, which is what lets the SMTP listener commit several mails at once.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 
@@ -21,7 +25,7 @@ def raw_path(digest: str) -> str:
     return f"raw/{digest[:2]}/{digest[2:4]}/{digest}.eml"
 
 
-def _fsync_dir(path: Path) -> None:
+def _fsync_dir(path: str) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -29,22 +33,55 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def write_raw(data_dir: Path, raw: bytes) -> tuple[str, str]:
-    """Store `raw` durably; returns (sha256, path relative to data_dir)."""
-    digest = content_hash(raw)
-    relative = raw_path(digest)
-    target = data_dir / relative
-    if target.exists() and target.stat().st_size == len(raw):
-        return digest, relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    with open(temporary, "wb") as handle:
-        handle.write(raw)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, target)
-    _fsync_dir(target.parent)
-    return digest, relative
+def _make_dirs(folder: str, data_dir: str, touched: set[str]) -> None:
+    """Create `folder` and any missing parents below `data_dir`; each new one's parent gets fsynced."""
+    missing: list[str] = []
+    current = folder
+    while current != data_dir and not os.path.isdir(current):
+        missing.append(current)
+        current = os.path.dirname(current)
+    for made in reversed(missing):
+        try:
+            os.mkdir(made)
+        except FileExistsError:
+            if not os.path.isdir(made):
+                raise
+        touched.add(os.path.dirname(made))
+
+
+def write_raws(data_dir: Path, raws: Sequence[bytes]) -> list[tuple[str, str]]:
+    """Store every message in `raws` durably; returns (sha256, path relative to data_dir) for each."""
+    root = os.fspath(data_dir)
+    pid = os.getpid()
+    stored: list[tuple[str, str]] = []
+    touched: set[str] = set()
+    for raw in raws:
+        digest = content_hash(raw)
+        relative = raw_path(digest)
+        stored.append((digest, relative))
+        target = os.path.join(root, relative)
+        try:
+            if os.stat(target).st_size == len(raw):
+                continue
+        except FileNotFoundError:
+            pass
+        folder = os.path.dirname(target)
+        _make_dirs(folder, root, touched)
+        temporary = os.path.join(folder, f".{digest}.{pid}.{threading.get_ident()}.tmp")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
+        try:
+            view = memoryview(raw)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(temporary, target)
+        touched.add(folder)
+    # Children before parents, so a new folder's entry is durable only once its content is.
+    for folder in sorted(touched, key=len, reverse=True):
+        _fsync_dir(folder)
+    return stored
 
 
 def read_raw(data_dir: Path, relative: str) -> bytes:

@@ -192,7 +192,7 @@ def test_an_unexpected_error_is_answered_451_not_500(engine: Engine, data_dir: P
     try:
         assert asyncio.run(handler.handle_exception(RuntimeError("stuk"))).startswith("451 4.3.0")
     finally:
-        handler.executor.shutdown()
+        handler.store_queue.close()
 
 
 def test_long_lines_are_accepted_not_refused_permanently(listen: Start, engine: Engine, data_dir: Path):
