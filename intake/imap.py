@@ -10,6 +10,10 @@ leaves the message where it is for the next one. The same bytes already stored f
 IMAP (a crash before the ledger row, a recreated folder) are linked, not stored again.
 Only one process polls a mailbox at a time: a PostgreSQL advisory lock, or on SQLite a
 file lock in the data dir.
+
+`watch_idle` keeps a second connection in IDLE (RFC 2177) where the server offers it and
+calls `wake` when new mail arrives, so the poll runs at once instead of at its next turn;
+polling stays the one path that stores anything.
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ import hashlib
 import imaplib
 import logging
 import ssl
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from email.parser import BytesHeaderParser
@@ -47,6 +52,8 @@ FETCH_BATCH = 10  # messages per FETCH: few enough that a batch of large mails f
 LEDGER_BATCH = 500  # UIDs per ledger query
 TIMEOUT_SECONDS = 60.0  # a silent server must not hang the scheduler's job forever
 HEADER_SCAN_BYTES = 65536
+IDLE_RENEW_SECONDS = 25 * 60  # RFC 2177: re-issue IDLE within 29 minutes
+IDLE_RETRY_MAX_SECONDS = 300.0
 
 
 class LedgerStatus:
@@ -155,6 +162,48 @@ def poll_once(engine: Engine, settings: Settings) -> int:
         log.warning("IMAP %s: mailbox unavailable, poll stopped: %s: %s", address.public, type(exc).__name__,
                     _masked(exc, address))
     return progress.stored
+
+
+def watch_idle(settings: Settings, wake: Callable[[], object], stopping: threading.Event, *,
+               check_seconds: float = 1.0) -> None:
+    """Until `stopping`, hold the mailbox in IDLE and call `wake` when the server reports new mail.
+
+    Returns at once when the server does not offer IDLE (the scheduled poll is then all
+    there is). A dropped connection is retried with backoff; `stopping` is looked at every
+    `check_seconds`, without any traffic to the server.
+    """
+    if not settings.imap_url:
+        return
+    address = parse_imap_url(settings.imap_url)
+    retry = 1.0
+    while not stopping.is_set():
+        try:
+            with _session(address) as mailbox:
+                if "IDLE" not in mailbox.client.capabilities:
+                    log.info("IMAP %s: the server offers no IDLE; polling only", address.public)
+                    return
+                mailbox.folder.set(address.folder)
+                retry = 1.0
+                while not stopping.is_set():
+                    if _idle_until_news(mailbox, stopping, check_seconds):
+                        wake()
+        except MAILBOX_ERRORS as exc:
+            log.info("IMAP %s: IDLE connection lost (%s: %s); again in %.0f s", address.public, type(exc).__name__,
+                     _masked(exc, address), retry)
+            stopping.wait(retry)
+            retry = min(retry * 2, IDLE_RETRY_MAX_SECONDS)
+
+
+def _idle_until_news(mailbox: BaseMailBox, stopping: threading.Event, check_seconds: float) -> bool:
+    """One IDLE round: True when the server reported new mail, False after a renewal or a stop."""
+    waited = 0.0
+    with mailbox.idle as idle:
+        while not stopping.is_set() and waited < IDLE_RENEW_SECONDS:
+            responses = idle.poll(timeout=check_seconds)
+            if any(line.rstrip().upper().endswith(b"EXISTS") for line in responses):
+                return True
+            waited += check_seconds
+    return False
 
 
 def _masked(exc: BaseException, address: MailboxAddress) -> str:

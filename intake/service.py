@@ -280,6 +280,19 @@ def _start_imap(service: Service) -> None:
                       id="imap", max_instances=1, coalesce=True, next_run_time=dt.datetime.now(dt.UTC))
     scheduler.start()
     service.scheduler = scheduler
+    watch_idle = _optional("intake.imap", "watch_idle", "IMAP IDLE")
+    if watch_idle is None:
+        return
+
+    def poll_now() -> None:
+        try:
+            scheduler.modify_job("imap", next_run_time=dt.datetime.now(dt.UTC))
+        except Exception:  # stopping: the scheduler is gone, and so is the need to poll
+            log.debug("IMAP IDLE meldde nieuwe mail terwijl Loonbode stopt")
+
+    # Not in service.threads: a stop ends it within a second, and nothing it does needs finishing.
+    threading.Thread(target=watch_idle, name="imap-idle", daemon=True,
+                     args=(service.settings, poll_now, service.stopping)).start()
 
 
 def _logged(poll_once: Callable[..., int], service: Service) -> Callable[[], None]:

@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +27,7 @@ import intake.imap as imap
 from intake.imap import lock_key, parse_imap_url, poll_once
 from loonbode.settings import Settings
 from parsers.roster import Roster
+from tests.intake import free_port
 from tests.intake.conftest import TestMailbox
 from tests.parsers.conftest import ROSTER, build_mail
 from workflows.db import is_postgres
@@ -397,3 +399,39 @@ def test_on_postgresql_only_the_holder_of_the_advisory_lock_polls(engine, data_d
     with engine.connect() as connection:
         held = connection.execute(text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")).scalar()
     assert held == 0  # released after the poll, not left on a pooled connection
+
+
+def test_idle_wakes_the_poll_when_mail_arrives_and_stops_when_asked(data_dir, mailbox: TestMailbox):
+    woken, stopping = threading.Event(), threading.Event()
+    watcher = threading.Thread(target=imap.watch_idle, args=(settings_for(mailbox.url(), data_dir), woken.set,
+                                                             stopping), kwargs={"check_seconds": 0.2})
+    watcher.start()
+    try:
+        time.sleep(1.0)  # let it log in and enter IDLE; a mail before that would still be in the folder
+        assert not woken.is_set()
+        mailbox.append(mail(1))
+        assert woken.wait(30), "IDLE did not report the new mail"
+    finally:
+        stopping.set()
+        watcher.join(30)
+    assert not watcher.is_alive()
+
+
+def test_the_service_takes_mail_on_idle_long_before_its_next_poll(data_dir, mailbox: TestMailbox):
+    from intake.service import start
+
+    settings = settings_for(mailbox.url(), data_dir, smtp_port=free_port(), imap_poll_seconds=3600,
+                            worker_poll_seconds=0.2)
+    service = start(settings)
+    try:
+        deadline = time.monotonic() + 60
+        # The first poll runs at start; mail appended after it only arrives through IDLE.
+        while time.monotonic() < deadline and not mailbox.exists("Verwerkt"):
+            time.sleep(0.1)
+        time.sleep(1.0)  # the first poll of an empty mailbox ends right after making its folders
+        mailbox.append(mail(1))
+        while time.monotonic() < deadline and not inbound(service.engine):
+            time.sleep(0.1)
+        assert [m.channel for m in inbound(service.engine)] == ["imap"]
+    finally:
+        service.stop()
