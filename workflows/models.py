@@ -135,6 +135,13 @@ class DraftRow(SQLModel, table=True):
     status: str = Field(default=DraftStatus.NEW, max_length=20)
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
+    # The payroll month the mutation belongs to (YYYY-MM), for filtering and export.
+    period: str | None = Field(default=None, max_length=7, index=True)
+    decided_by: str | None = Field(default=None, max_length=320)
+    decided_at: dt.datetime | None = None
+    reason: str | None = None  # why it was rejected, or the question asked
+    duplicate_of: int | None = None
+    export_id: int | None = Field(default=None, index=True)
 
 
 class OutboundStatus:
@@ -193,3 +200,72 @@ class ImapLedger(SQLModel, table=True):
     inbound_id: int | None = None
     error: str | None = None
     seen_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class UserRole:
+    ADMIN = "admin"  # users, employers, settings, and all a bureau user can do
+    BUREAU = "bureau"  # the queue of every employer
+    EMPLOYER = "employer"  # its own company only
+
+    ALL = (ADMIN, BUREAU, EMPLOYER)
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(unique=True, max_length=320)  # lower-case
+    password_hash: str = Field(max_length=300)  # argon2id
+    role: str = Field(max_length=20)
+    employer_id: str | None = Field(default=None, foreign_key="employers.id", max_length=100)
+    active: bool = True
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class WebSession(SQLModel, table=True):
+    """A dashboard login. The cookie holds a random token; only its SHA-256 is stored."""
+
+    __tablename__ = "web_sessions"
+
+    id: str = Field(primary_key=True, max_length=64)  # sha256 of the cookie token
+    user_id: int = Field(foreign_key="users.id", index=True)
+    csrf_token: str = Field(max_length=64)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    expires_at: dt.datetime
+
+
+class LoginAttempt(SQLModel, table=True):
+    __tablename__ = "login_attempts"
+    __table_args__ = (Index("ix_login_attempts_email_at", "email", "at"), Index("ix_login_attempts_ip_at", "ip", "at"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320)
+    ip: str = Field(max_length=64)
+    at: dt.datetime = Field(default_factory=utcnow)
+    succeeded: bool = False
+
+
+class ExportBatch(SQLModel, table=True):
+    """One export of an employer's approved mutations for a payroll period."""
+
+    __tablename__ = "exports"
+
+    id: int | None = Field(default=None, primary_key=True)
+    employer_id: str = Field(foreign_key="employers.id", index=True, max_length=100)
+    period: str = Field(max_length=7)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    created_by: str = Field(max_length=320)
+    draft_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    files: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # name -> sha256
+
+
+class ExportCode(SQLModel, table=True):
+    """An employer's own Nmbrs code for a mutation kind (an hour code or a wage component)."""
+
+    __tablename__ = "export_codes"
+    __table_args__ = (UniqueConstraint("employer_id", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    employer_id: str = Field(foreign_key="employers.id", index=True, max_length=100)
+    kind: str = Field(max_length=60)  # e.g. "hours:overtime:125", "bonus", "expense"
+    code: str = Field(max_length=60)

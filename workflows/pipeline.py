@@ -31,6 +31,7 @@ from workflows.models import (
     MessageKey,
     utcnow,
 )
+from workflows.periods import draft_period
 from workflows.rawstore import read_raw
 from workflows.roster_store import load_roster
 
@@ -133,7 +134,9 @@ def _process(engine: Engine, data_dir: Path, message_id: int, roster: Roster, co
                 drafts = [DraftRow(inbound_id=message_id, employer_id=result.employer_id, type=m.type,
                                    employee_id=m.employee_id, employee_name=m.employee_name, fields=m.fields,
                                    source=m.source.model_dump(), confidence=m.confidence,
-                                   issues=[i.model_dump() for i in m.issues]) for m in result.mutations]
+                                   issues=[i.model_dump() for i in m.issues],
+                                   period=draft_period(m.type, m.fields, message.received_at))
+                          for m in result.mutations]
                 session.add_all(drafts)
                 session.flush()
                 if confirm is not None:
