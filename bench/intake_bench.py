@@ -206,7 +206,7 @@ def latency(count: int) -> None:
     relay_server.start()
     with tempfile.TemporaryDirectory(prefix="intake-bench-e2e-") as folder:
         env = {k: v for k, v in os.environ.items() if not k.startswith("LOONBODE_")}
-        env.update(LOONBODE_DATA_DIR=folder, LOONBODE_SMTP_PORT=str(port),
+        env.update(LOONBODE_DATA_DIR=folder, LOONBODE_SMTP_PORT=str(port), LOONBODE_HTTP_PORT=str(free_port()),
                    LOONBODE_RELAY_URL=f"smtp://127.0.0.1:{relay_port}", LOONBODE_REPLIES_PER_SENDER_PER_HOUR="100000",
                    PYTHONPATH=str(ROOT))
         log = open(Path(folder) / "serve.log", "wb")  # noqa: SIM115 - closed in finally

@@ -27,6 +27,7 @@ from types import FrameType
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import uvicorn
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine, make_url, update
 from sqlmodel import Session, col, select
@@ -38,6 +39,7 @@ from workflows.db import create_db_engine, migrate
 from workflows.models import InboundMessage, InboundStatus
 from workflows.pipeline import Confirm, claim_next, process, release_stale
 from workflows.roster_store import import_roster, load_roster
+from workflows.users import demo_login
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +66,8 @@ class Service:
     wake_outbox: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
     scheduler: BackgroundScheduler | None = None
+    web: uvicorn.Server | None = None
+    demo_login: tuple[str, str] | None = None
 
     def stop(self) -> None:
         log.info("Loonbode stopt: geen nieuwe mail meer, lopend werk wordt afgemaakt")
@@ -73,6 +77,8 @@ class Service:
         self.wake_outbox.set()
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=True)
+        if self.web is not None:
+            self.web.should_exit = True
         for thread in self.threads:
             thread.join(JOIN_SECONDS)
             if thread.is_alive():
@@ -127,12 +133,15 @@ def start(settings: Settings, *, demo: bool = False) -> Service:
         _start_worker(service)
         _start_outbox(service)
         _start_imap(service)
+        _start_dashboard(service)
+        if demo:
+            service.demo_login = demo_login(engine)
     except BaseException:
         service.stop()
         raise
     log.info(start_line(settings, engine, worker_id))
     if demo:
-        print(demo_instructions(settings), flush=True)
+        print(demo_instructions(settings, service.demo_login), flush=True)
     return service
 
 
@@ -245,6 +254,26 @@ def _confirm_hook(settings: Settings) -> Confirm | None:
     return confirmer(settings) if confirmer else None
 
 
+def _start_dashboard(service: Service) -> None:
+    """The web dashboard on LOONBODE_HTTP_HOST:LOONBODE_HTTP_PORT, in a thread of its own."""
+    from dashboard.app import create_app
+
+    config = uvicorn.Config(create_app(service.settings, service.engine), host=service.settings.http_host,
+                            port=service.settings.http_port, log_level="warning", lifespan="off",
+                            access_log=False)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="dashboard", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    if not server.started:
+        server.should_exit = True
+        raise OSError(f"het dashboard kon niet starten op {service.settings.http_host}:{service.settings.http_port}")
+    service.web = server
+    service.threads.append(thread)
+
+
 def _start_outbox(service: Service) -> None:
     send_due = _optional("notifier.outbox", "send_due", "het verzenden van de outbox")
     if send_due is None:
@@ -332,7 +361,7 @@ def demo_send_command(settings: Settings) -> str:
     return f'python3 -c "{script}"'
 
 
-def demo_instructions(settings: Settings) -> str:
+def demo_instructions(settings: Settings, login: tuple[str, str] | None = None) -> str:
     env = f"LOONBODE_DATA_DIR={settings.data_dir.resolve()}"
     if settings.database_url:
         env += " LOONBODE_DATABASE_URL=…"
@@ -346,6 +375,9 @@ def demo_instructions(settings: Settings) -> str:
              "",
              f"  {env} loonbode drafts --json",
              ""]
+    if login is not None:
+        lines += [f"Of in het dashboard: http://{_client_host(settings.http_host)}:{settings.http_port}/queue",
+                  f"  e-mail {login[0]}, wachtwoord {login[1]}", ""]
     if settings.smtp_auth_users:
         lines.insert(4, "(SMTP AUTH staat aan: log eerst in, of start de demo zonder LOONBODE_SMTP_AUTH_USERS.)")
     return "\n".join(lines)

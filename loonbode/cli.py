@@ -144,11 +144,30 @@ def outbox_command(
         typer.echo(f"{row['id']:>6}  {row['status']:<8} {row['to']:<32} {row['subject']}")
 
 
+@app.command("create-user")
+def create_user_command(
+    email: Annotated[str, typer.Argument(help="Het e-mailadres waarmee de gebruiker inlogt.")],
+    role: Annotated[str, typer.Option("--role", help="admin, bureau of employer.")],
+    password: Annotated[str, typer.Option("--password", help="Minstens 10 tekens.")],
+    employer: Annotated[str | None, typer.Option("--employer", help="De werkgever (alleen bij --role employer).")]
+    = None,
+) -> None:
+    """Maak een gebruiker voor het dashboard."""
+    from workflows.users import UserError, create_user
+
+    try:
+        user = create_user(_database(load_settings()), email, role=role, password=password, employer_id=employer)
+    except UserError as exc:
+        typer.echo(f"Gebruiker niet aangemaakt: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"Gebruiker {user.email} ({user.role}) aangemaakt.")
+
+
 @app.command("serve")
 def serve_command(
     demo: Annotated[bool, typer.Option("--demo", help="Maak een demo-omgeving met voorbeeldwerkgever.")] = False,
 ) -> None:
-    """Start alles: SMTP, IMAP (indien ingesteld), de verwerking en het verzenden."""
+    """Start alles: SMTP, IMAP (indien ingesteld), de verwerking, het verzenden en het dashboard."""
     from intake.service import run
 
     raise typer.Exit(run(load_settings(), demo=demo))

@@ -31,6 +31,7 @@ from loonbode.settings import Settings
 from notifier.mailer import compose
 from parsers.fields import PERSONAL_DATA_FIELDS, REQUIRED_FIELDS
 from parsers.labels import field_label, field_value, type_label
+from parsers.masking import mask, mask_secrets
 from parsers.mime import read_mail
 from parsers.models import Mutation, ParseResult
 from parsers.validation import HIRE_PAYROLL_FIELDS
@@ -53,8 +54,6 @@ _NEVER_ANSWER = re.compile(
 )
 _REPLY_PREFIX = re.compile(r"^\s*re\s*:", re.IGNORECASE)
 _SECRET_FIELDS = frozenset({"bsn", "iban"})
-_BSN_IN_TEXT = re.compile(r"(?<![\d.])(?:\d{9}|\d{4}\.\d{2}\.\d{3})(?![\d.])")
-_IBAN_IN_TEXT = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b")
 # The parser's wording for a first name that fits several employees.
 _AMBIGUOUS = re.compile(r"^'(?P<name>[^']+)' kan (?P<options>.+) zijn; kies de juiste medewerker$")
 _CANDIDATE = re.compile(r"(?:^| of )(?P<name>.+?) \([^()]*\)")
@@ -421,18 +420,3 @@ def _join(items: list[str], word: str) -> str:
 
 def _capitalize(sentence: str) -> str:
     return sentence[:1].upper() + sentence[1:]
-
-
-# -- BSN and IBAN stay inside ------------------------------------------------------------------
-
-
-def mask(value: str) -> str:
-    """`*****1234`: enough for the employer to recognise the number, useless to anyone else."""
-    compact = re.sub(r"[\s.\-]", "", value)
-    return "*****" + compact[-4:]
-
-
-def mask_secrets(text: str) -> str:
-    """Mask anything in free text that looks like a BSN or an IBAN (a subject, a description)."""
-    text = _IBAN_IN_TEXT.sub(lambda m: mask(m.group(0)), text)
-    return _BSN_IN_TEXT.sub(lambda m: mask(m.group(0)), text)

@@ -267,5 +267,5 @@ class ExportCode(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     employer_id: str = Field(foreign_key="employers.id", index=True, max_length=100)
-    kind: str = Field(max_length=60)  # e.g. "hours:overtime:125", "bonus", "expense"
+    kind: str = Field(max_length=60)  # e.g. "hours:overtime:125", "one_off_payment", "expense"
     code: str = Field(max_length=60)

@@ -420,8 +420,8 @@ def test_idle_wakes_the_poll_when_mail_arrives_and_stops_when_asked(data_dir, ma
 def test_the_service_takes_mail_on_idle_long_before_its_next_poll(data_dir, mailbox: TestMailbox):
     from intake.service import start
 
-    settings = settings_for(mailbox.url(), data_dir, smtp_port=free_port(), imap_poll_seconds=3600,
-                            worker_poll_seconds=0.2)
+    settings = settings_for(mailbox.url(), data_dir, smtp_port=free_port(), http_port=free_port(),
+                            imap_poll_seconds=3600, worker_poll_seconds=0.2)
     service = start(settings)
     try:
         deadline = time.monotonic() + 60

@@ -44,12 +44,14 @@ class Server:
         self.folder = folder
         self.data_dir = folder / "data"
         self.port = free_port()
+        self.http_port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
         self.runs = 0
 
     def env(self, **extra: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("LOONBODE_")}
         env.update({"LOONBODE_DATA_DIR": str(self.data_dir), "LOONBODE_SMTP_PORT": str(self.port),
+                    "LOONBODE_HTTP_PORT": str(self.http_port),
                     "LOONBODE_WORKER_POLL_SECONDS": "0.2", "PYTHONPATH": str(ROOT), **extra})
         return env
 

@@ -11,8 +11,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from loonbode.settings import Settings
-from notifier.confirmations import confirmer, mask_secrets, queue_confirmation, reply_subject
+from notifier.confirmations import confirmer, queue_confirmation, reply_subject
 from notifier.outbox import send_due
+from parsers.masking import mask_secrets
 from parsers.models import ParseResult
 from parsers.roster import Roster
 from tests.notifier import FROM_ADDRESS, free_port, make_settings, running_relay

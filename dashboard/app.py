@@ -1,0 +1,68 @@
+"""The dashboard application: `create_app(settings, engine)` builds the FastAPI app.
+
+Server-rendered Jinja2 pages; HTMX swaps parts of them in place. Routes live in
+`dashboard.auth` (login, logout), `dashboard.queue` (the review queue) and
+`dashboard.drafts` (one draft and what a reviewer does with it). `/healthz` answers
+`{"status": "ok"}` when the database does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine, text
+from starlette.exceptions import HTTPException
+
+from dashboard import auth, drafts, queue
+from dashboard.pages import render, templates
+from dashboard.security import LoginRequired, SecurityHeaders
+from loonbode.settings import Settings
+
+HERE = Path(__file__).parent
+
+
+def create_app(settings: Settings, engine: Engine) -> FastAPI:
+    app = FastAPI(title="Loonbode", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.engine = engine
+    app.state.settings = settings
+    app.state.templates = templates()
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.include_router(auth.router)
+    app.include_router(queue.router)
+    app.include_router(drafts.router)
+
+    @app.get("/healthz")
+    def healthz() -> Response:
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception:
+            return JSONResponse({"status": "unavailable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    @app.get("/")
+    def home() -> Response:
+        return RedirectResponse("/queue", status_code=303)
+
+    @app.exception_handler(LoginRequired)
+    async def to_login(request: Request, _exc: LoginRequired) -> Response:
+        if request.headers.get("HX-Request"):
+            return Response(status_code=401, headers={"HX-Redirect": "/login"})
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(HTTPException)
+    async def error_page(request: Request, exc: HTTPException) -> Response:
+        return render(request, "error.html", {"status": exc.status_code, "message": _message(exc)},
+                      status_code=exc.status_code)
+
+    return app
+
+
+def _message(exc: HTTPException) -> str:
+    if exc.status_code == 404:
+        return "Niet gevonden."
+    return str(exc.detail) if isinstance(exc.detail, str) else "Er ging iets mis."

@@ -1,0 +1,138 @@
+"""The draft state machine: what a reviewer may do to a draft, each step audited.
+
+    new ──approve──▶ approved ──export──▶ exported (final)
+     │  ──reject───▶ rejected
+     │  ──duplicate▶ duplicate
+     ◀──reopen────── approved / rejected / duplicate
+
+Corrections are allowed while a draft is `new`; the fields go through the same field
+models and validators the parser uses, so a corrected draft is held to the same rules.
+Every change is a conditional update on the status it expects, so two reviewers acting on
+one draft at once cannot both win. `scope` is the reviewer's employer (None: all).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import Engine, update
+from sqlmodel import Session, col
+
+from parsers.fields import FIELD_MODELS, normalize_fields
+from parsers.labels import field_label
+from parsers.validation import validate_normal
+from workflows.models import AuditEvent, DraftRow, DraftStatus, utcnow
+from workflows.periods import draft_period
+from workflows.review_queue import visible_draft
+
+REOPENABLE = (DraftStatus.APPROVED, DraftStatus.REJECTED, DraftStatus.DUPLICATE)
+
+
+class ReviewError(ValueError):
+    """The action cannot be done; the message says why, in Dutch, for the reviewer."""
+
+
+def _audit(session: Session, actor: str, draft_id: int, action: str, detail: dict[str, Any] | None = None) -> None:
+    session.add(AuditEvent(actor=actor, action=action, subject_type="draft", subject_id=str(draft_id),
+                           detail=detail or {}))
+
+
+def _transition(engine: Engine, draft_id: int, scope: str | None, actor: str, *, action: str,
+                from_status: Iterable[str], values: dict[str, Any], detail: dict[str, Any] | None = None) -> None:
+    with Session(engine) as session:
+        draft = visible_draft(session, draft_id, scope)
+        if draft is None:
+            raise LookupError(draft_id)
+        allowed = tuple(from_status)
+        now = utcnow()
+        changed = session.exec(update(DraftRow).where(col(DraftRow.id) == draft_id,  # type: ignore[call-overload]
+                                                      col(DraftRow.status).in_(allowed))
+                               .values(updated_at=now, decided_by=actor, decided_at=now, **values))
+        if changed.rowcount != 1:
+            raise ReviewError(f"concept {draft_id} is al {draft.status}; vernieuw de pagina")
+        _audit(session, actor, draft_id, action, detail)
+        session.commit()
+
+
+def approve(engine: Engine, draft_id: int, *, scope: str | None, actor: str) -> None:
+    with Session(engine) as session:
+        draft = visible_draft(session, draft_id, scope)
+        if draft is not None and any(i.get("severity") == "error" for i in draft.issues):
+            raise ReviewError("dit concept heeft nog fouten; verbeter eerst de gegevens")
+    _transition(engine, draft_id, scope, actor, action="approved", from_status=[DraftStatus.NEW],
+                values={"status": DraftStatus.APPROVED, "reason": None})
+
+
+def reject(engine: Engine, draft_id: int, reason: str, *, scope: str | None, actor: str) -> None:
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ReviewError("geef een reden om af te wijzen")
+    _transition(engine, draft_id, scope, actor, action="rejected", from_status=[DraftStatus.NEW],
+                values={"status": DraftStatus.REJECTED, "reason": reason[:2000]}, detail={"reason": reason[:2000]})
+
+
+def reopen(engine: Engine, draft_id: int, *, scope: str | None, actor: str) -> None:
+    _transition(engine, draft_id, scope, actor, action="reopened", from_status=REOPENABLE,
+                values={"status": DraftStatus.NEW, "duplicate_of": None})
+
+
+def mark_duplicate(engine: Engine, draft_id: int, of_id: int, *, scope: str | None, actor: str) -> None:
+    if draft_id == of_id:
+        raise ReviewError("een concept kan geen dubbele van zichzelf zijn")
+    with Session(engine) as session:
+        draft, original = visible_draft(session, draft_id, scope), visible_draft(session, of_id, scope)
+        if draft is None:
+            raise LookupError(draft_id)
+        if original is None or original.employer_id != draft.employer_id:
+            raise ReviewError(f"concept {of_id} bestaat niet bij deze werkgever")
+    _transition(engine, draft_id, scope, actor, action="duplicate", from_status=[DraftStatus.NEW],
+                values={"status": DraftStatus.DUPLICATE, "duplicate_of": of_id}, detail={"of": of_id})
+
+
+def bulk_approve(engine: Engine, draft_ids: Iterable[int], *, scope: str | None, actor: str) -> tuple[int, list[str]]:
+    """Approve each draft that can be; returns how many were, and why the others were not."""
+    approved, refused = 0, []
+    for draft_id in dict.fromkeys(draft_ids):
+        try:
+            approve(engine, draft_id, scope=scope, actor=actor)
+            approved += 1
+        except ReviewError as exc:
+            refused.append(f"{draft_id}: {exc}")
+        except LookupError:
+            refused.append(f"{draft_id}: niet gevonden")
+    return approved, refused
+
+
+def correct(engine: Engine, draft_id: int, form: dict[str, str], *, scope: str | None, actor: str,
+            today: dt.date) -> list[dict[str, Any]]:
+    """Replace a new draft's fields by the form's (empty means absent) and re-validate; returns the issues.
+
+    Raises ReviewError naming the field when a value cannot be read at all."""
+    with Session(engine) as session:
+        draft = visible_draft(session, draft_id, scope)
+        if draft is None:
+            raise LookupError(draft_id)
+        if draft.status != DraftStatus.NEW:
+            raise ReviewError(f"concept {draft_id} is {draft.status}; heropen het om te verbeteren")
+        allowed = FIELD_MODELS[draft.type].model_fields
+        given = {k: v.strip() for k, v in form.items() if k in allowed and v.strip()}
+        try:
+            fields = normalize_fields(draft.type, given)
+        except ValidationError as exc:
+            problems = [f"{field_label(str(e['loc'][0]))}: {e['msg']}" for e in exc.errors() if e.get("loc")]
+            raise ReviewError("; ".join(problems) or "de gegevens kloppen niet") from exc
+        issues = [i.model_dump() for i in validate_normal(draft.type, fields, reference=today)]
+        before = dict(draft.fields)
+        draft.fields = fields
+        draft.issues = issues
+        draft.period = draft_period(draft.type, fields, draft.created_at)
+        draft.updated_at = utcnow()
+        session.add(draft)
+        changed = {k: [before.get(k), fields.get(k)] for k in sorted(set(before) | set(fields))
+                   if before.get(k) != fields.get(k)}
+        _audit(session, actor, draft_id, "corrected", {"changed": sorted(changed)})
+        session.commit()
+        return issues

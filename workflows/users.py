@@ -1,0 +1,185 @@
+"""Dashboard users: accounts with argon2id passwords, server-side sessions, rate-limited logins.
+
+A session cookie carries a random token; the database keeps only its SHA-256, so a copy of
+the database opens no sessions. Sessions end after `SESSION_HOURS` or at logout. Logins are
+refused, whatever the password, after too many failures for one address or from one client
+in `ATTEMPT_WINDOW`: the answer does not say which, so it tells an attacker nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Engine, delete, func
+from sqlmodel import Session, select
+
+from workflows.models import AuditEvent, Employer, LoginAttempt, User, UserRole, WebSession, utcnow
+
+SESSION_HOURS = 10  # a working day
+ATTEMPT_WINDOW = dt.timedelta(minutes=15)
+MAX_FAILURES_PER_EMAIL = 5
+MAX_FAILURES_PER_CLIENT = 20
+MIN_PASSWORD_LENGTH = 10
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+# Verified against when the address is unknown, so both answers take as long.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+class UserError(ValueError):
+    """A user cannot be made as asked; the message says why, in Dutch."""
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Who is behind a session: what every dashboard request is checked against."""
+
+    user_id: int
+    email: str
+    role: str
+    employer_id: str | None
+    csrf_token: str
+
+    @property
+    def sees_all_employers(self) -> bool:
+        return self.role in (UserRole.ADMIN, UserRole.BUREAU)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == UserRole.ADMIN
+
+
+def create_user(engine: Engine, email: str, *, role: str, password: str, employer_id: str | None = None,
+                actor: str = "cli") -> User:
+    email = email.strip().lower()
+    if "@" not in email:
+        raise UserError(f"'{email}' is geen e-mailadres")
+    if role not in UserRole.ALL:
+        raise UserError(f"onbekende rol '{role}'; kies uit {', '.join(UserRole.ALL)}")
+    if role == UserRole.EMPLOYER and not employer_id:
+        raise UserError("een werkgever-gebruiker hoort bij een werkgever: geef --employer")
+    if role != UserRole.EMPLOYER and employer_id:
+        raise UserError("alleen een werkgever-gebruiker hoort bij één werkgever")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"het wachtwoord moet minstens {MIN_PASSWORD_LENGTH} tekens hebben")
+    with Session(engine) as session:
+        if employer_id and session.get(Employer, employer_id) is None:
+            raise UserError(f"werkgever '{employer_id}' bestaat niet")
+        if session.exec(select(User).where(User.email == email)).first() is not None:
+            raise UserError(f"er is al een gebruiker {email}")
+        user = User(email=email, password_hash=_hasher.hash(password), role=role, employer_id=employer_id)
+        session.add(user)
+        session.flush()
+        session.add(AuditEvent(actor=actor, action="user_created", subject_type="user", subject_id=str(user.id),
+                               detail={"email": email, "role": role, "employer_id": employer_id}))
+        session.commit()
+        session.refresh(user)
+        return user
+
+
+def _token_id(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def too_many_failures(engine: Engine, email: str, client: str, now: dt.datetime | None = None) -> bool:
+    since = (now or utcnow()) - ATTEMPT_WINDOW
+    with Session(engine) as session:
+        failed = select(func.count()).select_from(LoginAttempt).where(
+            LoginAttempt.succeeded == False, LoginAttempt.at >= since)  # noqa: E712
+        by_email = session.exec(failed.where(LoginAttempt.email == email)).one()
+        by_client = session.exec(failed.where(LoginAttempt.ip == client)).one()
+    return by_email >= MAX_FAILURES_PER_EMAIL or by_client >= MAX_FAILURES_PER_CLIENT
+
+
+def log_in(engine: Engine, email: str, password: str, *, client: str) -> str | None:
+    """A new session token when the password is right and the address is not locked out, else None."""
+    email = email.strip().lower()[:320]
+    client = client[:64]
+    if too_many_failures(engine, email, client):
+        _record_attempt(engine, email, client, succeeded=False)
+        return None
+    with Session(engine) as session:
+        user = session.exec(select(User).where(User.email == email, User.active == True)).first()  # noqa: E712
+        try:
+            _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+            ok = user is not None
+        except (VerificationError, InvalidHashError):
+            ok = False
+        if not ok or user is None or user.id is None:
+            _record_attempt(engine, email, client, succeeded=False)
+            return None
+        if _hasher.check_needs_rehash(user.password_hash):
+            user.password_hash = _hasher.hash(password)
+            session.add(user)
+        token = secrets.token_urlsafe(32)
+        now = utcnow()
+        session.add(WebSession(id=_token_id(token), user_id=user.id, csrf_token=secrets.token_urlsafe(32),
+                               created_at=now, expires_at=now + dt.timedelta(hours=SESSION_HOURS)))
+        session.add(LoginAttempt(email=email, ip=client, at=now, succeeded=True))
+        session.add(AuditEvent(actor=email, action="login", subject_type="user", subject_id=str(user.id),
+                               detail={"client": client}))
+        session.commit()
+        return token
+
+
+def _record_attempt(engine: Engine, email: str, client: str, *, succeeded: bool) -> None:
+    with Session(engine) as session:
+        session.add(LoginAttempt(email=email, ip=client, succeeded=succeeded))
+        session.commit()
+
+
+def signed_in(engine: Engine, token: str | None, now: dt.datetime | None = None) -> SignedIn | None:
+    """The user behind a session token, or None when it is unknown, expired or the user is disabled."""
+    if not token:
+        return None
+    with Session(engine) as session:
+        found = session.exec(select(WebSession, User).join(User, User.id == WebSession.user_id)  # type: ignore[arg-type]
+                             .where(WebSession.id == _token_id(token))).first()
+        if found is None:
+            return None
+        web_session, user = found
+        expires = web_session.expires_at if web_session.expires_at.tzinfo else web_session.expires_at.replace(
+            tzinfo=dt.UTC)
+        if expires <= (now or utcnow()) or not user.active or user.id is None:
+            return None
+        return SignedIn(user_id=user.id, email=user.email, role=user.role, employer_id=user.employer_id,
+                        csrf_token=web_session.csrf_token)
+
+
+def log_out(engine: Engine, token: str | None) -> None:
+    if not token:
+        return
+    with Session(engine) as session:
+        session.exec(delete(WebSession).where(WebSession.id == _token_id(token)))  # type: ignore[call-overload]
+        session.commit()
+
+
+def set_password(engine: Engine, email: str, password: str, *, actor: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"het wachtwoord moet minstens {MIN_PASSWORD_LENGTH} tekens hebben")
+    with Session(engine) as session:
+        user = session.exec(select(User).where(User.email == email.strip().lower())).first()
+        if user is None or user.id is None:
+            raise UserError(f"er is geen gebruiker {email}")
+        user.password_hash = _hasher.hash(password)
+        session.add(user)
+        session.exec(delete(WebSession).where(WebSession.user_id == user.id))  # type: ignore[call-overload]
+        session.add(AuditEvent(actor=actor, action="password_set", subject_type="user", subject_id=str(user.id)))
+        session.commit()
+
+
+def demo_login(engine: Engine, email: str = "demo@bureau.example") -> tuple[str, str]:
+    """A bureau user for `serve --demo`, with a fresh password each start; returns (email, password)."""
+    password = secrets.token_urlsafe(12)
+    with Session(engine) as session:
+        exists = session.exec(select(User).where(User.email == email)).first() is not None
+    if exists:
+        set_password(engine, email, password, actor="demo")
+    else:
+        create_user(engine, email, role=UserRole.BUREAU, password=password, actor="demo")
+    return email, password
