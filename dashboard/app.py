@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
 from starlette.exceptions import HTTPException
 
-from dashboard import auth, drafts, queue
+from dashboard import auth, drafts, exports, queue
 from dashboard.pages import render, templates
 from dashboard.security import LoginRequired, SecurityHeaders
 from loonbode.settings import Settings
@@ -34,6 +34,7 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
     app.include_router(auth.router)
     app.include_router(queue.router)
     app.include_router(drafts.router)
+    app.include_router(exports.router)
 
     @app.get("/healthz")
     def healthz() -> Response:

@@ -39,7 +39,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.writer.excel import ExcelWriter
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, func, update
 from sqlmodel import Session, select
 
 from workflows.db import is_postgres
@@ -667,3 +667,13 @@ def _date(value: str) -> dt.date | None:
 def _number_key(number: str) -> tuple[int, int, str]:
     """Employee numbers in numeric order where they are numbers ("9" before "10")."""
     return (0, int(number), number) if number.isdigit() else (1, 0, number)
+
+
+def ready_to_export(session: Session) -> list[tuple[str, str, int]]:
+    """(employer id, period, number of drafts) for every approved, not yet exported group."""
+    query = (select(DraftRow.employer_id, DraftRow.period, func.count())
+             .where(DraftRow.status == DraftStatus.APPROVED, DraftRow.export_id.is_(None),  # type: ignore[union-attr]
+                    DraftRow.employer_id.is_not(None), DraftRow.period.is_not(None))  # type: ignore[union-attr]
+             .group_by(DraftRow.employer_id, DraftRow.period)
+             .order_by(DraftRow.employer_id, DraftRow.period))
+    return [(employer or "", period or "", count) for employer, period, count in session.exec(query)]

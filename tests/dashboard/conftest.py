@@ -75,6 +75,11 @@ def page_csrf(client: TestClient, path: str = "/queue") -> str:
 
 @pytest.fixture
 def dashboard(engine: Engine, data_dir: Path) -> Iterator[Dashboard]:
+    yield seeded_dashboard(engine, data_dir)
+
+
+def seeded_dashboard(engine: Engine, data_dir: Path) -> Dashboard:
+    """Two employers, a user per role, and one mail per employer read into drafts."""
     import_roster(engine, Roster.model_validate(ROSTER), actor="test")
     for email, role, employer in USERS.values():
         create_user(engine, email, role=role, password=PASSWORD, employer_id=employer, actor="test")
@@ -88,7 +93,7 @@ def dashboard(engine: Engine, data_dir: Path) -> Iterator[Dashboard]:
             board.drafts.setdefault(draft.employer_id or "", []).append(draft.id or 0)
     assert len(board.drafts.get("garage-hoek", [])) == 3 and len(board.drafts.get("atelier-noorderlicht", [])) == 2, \
         board.drafts
-    yield board
+    return board
 
 
 Login = Callable[[str], TestClient]
