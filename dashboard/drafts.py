@@ -19,7 +19,7 @@ from dashboard.security import check_csrf, current_user, require_bureau
 from parsers.fields import FIELD_MODELS
 from parsers.mime import read_mail
 from workflows.review import ReviewError, approve, correct, mark_duplicate, reject, reopen
-from workflows.review_queue import draft_history, sibling_drafts, visible_draft, visible_inbound
+from workflows.review_queue import draft_history, roster_of, sibling_drafts, visible_draft, visible_inbound
 from workflows.users import SignedIn
 
 router = APIRouter()
@@ -50,12 +50,13 @@ def draft_context(request: Request, draft_id: int, user: SignedIn, *, error: str
             raise HTTPException(status_code=404)
         siblings = sibling_drafts(session, draft)
         history = draft_history(session, draft_id)
+        employees = roster_of(session, draft.employer_id) if user.sees_all_employers else []
     original = _original(request, draft.inbound_id, scope)
     body = marked_body(str(original.get("body", "")), draft.source) if original.get("available") else []
     editable = user.sees_all_employers and draft.status == "new"
     return {"draft": draft, "siblings": siblings, "history": history, "original": original, "body": body,
             "field_names": list(FIELD_MODELS[draft.type].model_fields) if draft.type in FIELD_MODELS else [],
-            "editable": editable, "can_act": user.sees_all_employers, "error": error}
+            "editable": editable, "can_act": user.sees_all_employers, "error": error, "employees": employees}
 
 
 @router.get("/drafts/{draft_id}")

@@ -19,12 +19,12 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import Engine, update
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from parsers.fields import FIELD_MODELS, normalize_fields
 from parsers.labels import field_label
 from parsers.validation import validate_normal
-from workflows.models import AuditEvent, DraftRow, DraftStatus, utcnow
+from workflows.models import AuditEvent, DraftRow, DraftStatus, Employee, utcnow
 from workflows.periods import draft_period
 from workflows.review_queue import visible_draft
 
@@ -106,11 +106,21 @@ def bulk_approve(engine: Engine, draft_ids: Iterable[int], *, scope: str | None,
     return approved, refused
 
 
+def _employee(session: Session, employer_id: str | None, number: str) -> Employee:
+    found = session.exec(select(Employee).where(Employee.employer_id == employer_id,
+                                                Employee.number == number)).first()
+    if found is None:
+        raise ReviewError(f"personeelsnummer {number} bestaat niet bij deze werkgever")
+    return found
+
+
 def correct(engine: Engine, draft_id: int, form: dict[str, str], *, scope: str | None, actor: str,
             today: dt.date) -> list[dict[str, Any]]:
     """Replace a new draft's fields by the form's (empty means absent) and re-validate; returns the issues.
 
-    Raises ReviewError naming the field when a value cannot be read at all."""
+    The form's `employee` (a personnel number) sets who the draft is about; the parser's
+    doubts about the person go once a reviewer has chosen. Raises ReviewError naming the
+    field when a value cannot be read at all."""
     with Session(engine) as session:
         draft = visible_draft(session, draft_id, scope)
         if draft is None:
@@ -124,15 +134,24 @@ def correct(engine: Engine, draft_id: int, form: dict[str, str], *, scope: str |
         except ValidationError as exc:
             problems = [f"{field_label(str(e['loc'][0]))}: {e['msg']}" for e in exc.errors() if e.get("loc")]
             raise ReviewError("; ".join(problems) or "de gegevens kloppen niet") from exc
-        issues = [i.model_dump() for i in validate_normal(draft.type, fields, reference=today)]
+        chosen = (form.get("employee") or "").strip()
+        person_changed = bool(chosen) and chosen != draft.employee_id and draft.type != "hire"
+        if person_changed:
+            employee = _employee(session, draft.employer_id, chosen)
+            draft.employee_id = employee.number
+            draft.employee_name = " ".join(p for p in (employee.first_name, employee.prefix, employee.last_name) if p)
+        # Issues about the person (no field) stay until a reviewer picks one; the rest is re-checked.
+        person_issues = [] if person_changed else [i for i in draft.issues if not i.get("field")]
+        issues = person_issues + [i.model_dump() for i in validate_normal(draft.type, fields, reference=today)]
         before = dict(draft.fields)
         draft.fields = fields
         draft.issues = issues
         draft.period = draft_period(draft.type, fields, draft.created_at)
         draft.updated_at = utcnow()
         session.add(draft)
-        changed = {k: [before.get(k), fields.get(k)] for k in sorted(set(before) | set(fields))
-                   if before.get(k) != fields.get(k)}
-        _audit(session, actor, draft_id, "corrected", {"changed": sorted(changed)})
+        changed = sorted(k for k in set(before) | set(fields) if before.get(k) != fields.get(k))
+        if person_changed:
+            changed.append("employee")
+        _audit(session, actor, draft_id, "corrected", {"changed": changed})
         session.commit()
         return issues

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import String, cast, func, or_
 from sqlmodel import Session, col, select
 
-from workflows.models import AuditEvent, DraftRow, Employer, InboundMessage
+from workflows.models import AuditEvent, DraftRow, Employee, Employer, InboundMessage
 
 PAGE_SIZE = 50
 LOW_CONFIDENCE = 0.6
@@ -117,3 +117,11 @@ def draft_history(session: Session, draft_id: int) -> list[AuditEvent]:
 def periods(session: Session, scope: str | None) -> list[str]:
     query = _scoped(select(DraftRow.period).where(col(DraftRow.period).is_not(None)), scope).distinct()
     return sorted((p for p in session.exec(query) if p), reverse=True)
+
+
+def roster_of(session: Session, employer_id: str | None) -> list[Employee]:
+    """An employer's employees by personnel number, for choosing who a draft is about."""
+    if employer_id is None:
+        return []
+    return list(session.exec(select(Employee).where(Employee.employer_id == employer_id)
+                             .order_by(col(Employee.last_name), col(Employee.first_name))))

@@ -162,3 +162,23 @@ def test_script_in_a_mail_shows_as_text(dashboard: Dashboard):
     html = dashboard.login("bureau").get(f"/drafts/{newest.id}").text
     assert "<script>alert" not in html and "<img src=x" not in html and "<script>document" not in html
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html or "&lt;script&gt;alert" in html
+
+
+def test_the_reviewer_chooses_the_employee_the_parser_could_not(dashboard: Dashboard):
+    store_inbound(dashboard.engine, dashboard.data_dir, build_mail("Pieter krijgt een bonus van 250 euro.",
+                                                                   sender=GARAGE, subject="Bonus"), channel="smtp")
+    run_pending(dashboard.engine, dashboard.data_dir, "test")
+    with Session(dashboard.engine) as session:
+        bonus = session.exec(select(DraftRow).where(DraftRow.type == "one_off_payment")).one()
+    assert bonus.employee_id is None and any(i["severity"] == "error" for i in bonus.issues)
+    client = dashboard.login("bureau")
+    page = client.get(f"/drafts/{bonus.id}").text
+    assert '<option value="74" >Karin  Verbeek (74)</option>' in page
+    assert act(client, bonus.id or 0, "approve").status_code == 422  # still unknown: not approvable
+    assert act(client, bonus.id or 0, "fields", amount="250").status_code == 303
+    assert any("personeelsbestand" in i["message"] for i in dashboard.draft(bonus.id or 0).issues)
+    assert act(client, bonus.id or 0, "fields", employee="9001", amount="250").status_code == 422  # other employer
+    assert act(client, bonus.id or 0, "fields", employee="74", amount="250").status_code == 303
+    chosen = dashboard.draft(bonus.id or 0)
+    assert (chosen.employee_id, chosen.employee_name, chosen.issues) == ("74", "Karin Verbeek", [])
+    assert act(client, bonus.id or 0, "approve").status_code == 303
