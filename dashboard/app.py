@@ -8,6 +8,7 @@ Server-rendered Jinja2 pages; HTMX swaps parts of them in place. Routes live in
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -16,7 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
 from starlette.exceptions import HTTPException
 
-from dashboard import auth, drafts, exports, queue
+from dashboard import auth, drafts, exports, quarantine, queue, roster
 from dashboard.pages import render, templates
 from dashboard.security import LoginRequired, SecurityHeaders
 from loonbode.settings import Settings
@@ -24,9 +25,11 @@ from loonbode.settings import Settings
 HERE = Path(__file__).parent
 
 
-def create_app(settings: Settings, engine: Engine) -> FastAPI:
+def create_app(settings: Settings, engine: Engine, *, wake_outbox: Callable[[], object] = lambda: None) -> FastAPI:
+    """The app over `engine`; `wake_outbox` is called when a page queued mail (a question), so it goes now."""
     app = FastAPI(title="Loonbode", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.engine = engine
+    app.state.wake_outbox = wake_outbox
     app.state.settings = settings
     app.state.templates = templates()
     app.add_middleware(SecurityHeaders)
@@ -34,6 +37,8 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
     app.include_router(auth.router)
     app.include_router(queue.router)
     app.include_router(drafts.router)
+    app.include_router(quarantine.router)
+    app.include_router(roster.router)
     app.include_router(exports.router)
 
     @app.get("/healthz")

@@ -10,14 +10,16 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from dashboard.display import marked_body
 from dashboard.pages import render
 from dashboard.queue import scope_of
 from dashboard.security import check_csrf, current_user, require_bureau
+from notifier.questions import ask_employer
 from parsers.fields import FIELD_MODELS
 from parsers.mime import read_mail
+from workflows.models import DraftRow
 from workflows.review import ReviewError, approve, correct, mark_duplicate, reject, reopen
 from workflows.review_queue import draft_history, roster_of, sibling_drafts, visible_draft, visible_inbound
 from workflows.users import SignedIn
@@ -42,6 +44,17 @@ def _original(request: Request, inbound_id: int, scope: str | None) -> dict[str,
             "attachments": [a.filename for a in mail.attachments]}
 
 
+def _answer(request: Request, inbound_id: int, scope: str | None) -> dict[str, object] | None:
+    """The employer's answer to a question: its text and the drafts read from it."""
+    mail = _original(request, inbound_id, scope)
+    if not mail.get("available"):
+        return None
+    with Session(request.app.state.engine) as session:
+        drafts = list(session.exec(select(DraftRow).where(DraftRow.inbound_id == inbound_id)
+                                   .order_by(col(DraftRow.id))))
+    return {"inbound_id": inbound_id, "body": str(mail["body"])[:5000], "date": mail["date"], "drafts": drafts}
+
+
 def draft_context(request: Request, draft_id: int, user: SignedIn, *, error: str | None = None) -> dict[str, object]:
     scope = scope_of(user)
     with Session(request.app.state.engine) as session:
@@ -52,11 +65,14 @@ def draft_context(request: Request, draft_id: int, user: SignedIn, *, error: str
         history = draft_history(session, draft_id)
         employees = roster_of(session, draft.employer_id) if user.sees_all_employers else []
     original = _original(request, draft.inbound_id, scope)
+    answers = [_answer(request, int(e.detail["inbound_id"]), scope) for e in history
+               if e.action == "answered" and str(e.detail.get("inbound_id", "")).isdigit()]
     body = marked_body(str(original.get("body", "")), draft.source) if original.get("available") else []
     editable = user.sees_all_employers and draft.status == "new"
     return {"draft": draft, "siblings": siblings, "history": history, "original": original, "body": body,
             "field_names": list(FIELD_MODELS[draft.type].model_fields) if draft.type in FIELD_MODELS else [],
-            "editable": editable, "can_act": user.sees_all_employers, "error": error, "employees": employees}
+            "editable": editable, "can_act": user.sees_all_employers, "error": error, "employees": employees,
+            "answers": [a for a in answers if a is not None]}
 
 
 @router.get("/drafts/{draft_id}")
@@ -83,6 +99,10 @@ async def _act(request: Request, draft_id: int, user: SignedIn, action: str) -> 
             if not of.isdigit():
                 raise ReviewError("geef het nummer van het concept waarvan dit een dubbele is")
             mark_duplicate(engine, draft_id, int(of), scope=scope, actor=user.email)
+        elif action == "ask":
+            ask_employer(engine, request.app.state.settings, draft_id, str(form.get("question") or ""), scope=scope,
+                         actor=user.email)
+            request.app.state.wake_outbox()
         elif action == "fields":
             values = {k: v for k, v in form.items() if isinstance(v, str)}
             today = dt.datetime.now(AMSTERDAM).date()
@@ -102,6 +122,6 @@ async def _act(request: Request, draft_id: int, user: SignedIn, action: str) -> 
 @router.post("/drafts/{draft_id}/{action}")
 async def draft_action(request: Request, draft_id: int, action: str,
                        user: Annotated[SignedIn, Depends(current_user)]) -> Response:
-    if action not in ("approve", "reject", "reopen", "duplicate", "fields"):
+    if action not in ("approve", "reject", "reopen", "duplicate", "fields", "ask"):
         raise HTTPException(status_code=404)
     return await _act(request, draft_id, user, action)

@@ -258,7 +258,8 @@ def _start_dashboard(service: Service) -> None:
     """The web dashboard on LOONBODE_HTTP_HOST:LOONBODE_HTTP_PORT, in a thread of its own."""
     from dashboard.app import create_app
 
-    config = uvicorn.Config(create_app(service.settings, service.engine), host=service.settings.http_host,
+    app = create_app(service.settings, service.engine, wake_outbox=service.wake_outbox.set)
+    config = uvicorn.Config(app, host=service.settings.http_host,
                             port=service.settings.http_port, log_level="warning", lifespan="off",
                             access_log=False)
     server = uvicorn.Server(config)

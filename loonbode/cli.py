@@ -163,6 +163,33 @@ def create_user_command(
     typer.echo(f"Gebruiker {user.email} ({user.role}) aangemaakt.")
 
 
+@app.command("export-codes")
+def export_codes_command(
+    employer: Annotated[str, typer.Argument(help="De werkgever (id uit het personeelsbestand).")],
+    set_codes: Annotated[list[str] | None, typer.Option("--set", help="SOORT=CODE, bv. hours:overtime:125=OV125.")]
+    = None,
+    clear: Annotated[list[str] | None, typer.Option("--clear", help="SOORT terug naar de standaardcode.")] = None,
+) -> None:
+    """Toon of wijzig de Nmbrs-codes (uursoorten, looncomponenten) van een werkgever."""
+    from workflows.export import ExportError, clear_export_code, export_codes, set_export_code
+
+    engine = _database(load_settings())
+    try:
+        for item in set_codes or []:
+            kind, sep, code = item.partition("=")
+            if not sep:
+                raise ExportError(f"'{item}' is niet in de vorm SOORT=CODE")
+            set_export_code(engine, employer, kind.strip(), code.strip(), actor="cli")
+        for kind in clear or []:
+            clear_export_code(engine, employer, kind.strip(), actor="cli")
+        codes = export_codes(engine, employer)
+    except ExportError as exc:
+        typer.echo(f"Niet gelukt: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    for kind, code in sorted(codes.items()):
+        typer.echo(f"{kind:<28} {code}")
+
+
 @app.command("serve")
 def serve_command(
     demo: Annotated[bool, typer.Option("--demo", help="Maak een demo-omgeving met voorbeeldwerkgever.")] = False,

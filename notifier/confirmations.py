@@ -240,7 +240,7 @@ def _outbound(settings: Settings, inbound: InboundMessage, result: ParseResult, 
     language = result.language if result.language in TEXT else "nl"
     from_address = parseaddr(settings.from_address)[1] or settings.from_address
     message_id = make_msgid(idstring="loonbode", domain=from_address.rpartition("@")[2] or None)
-    in_reply_to, references = _thread(settings, inbound, result)
+    in_reply_to, references = thread_headers(settings, inbound, result.message_id)
     subject = mask_secrets(reply_subject(result.subject, language))[:900]
     body = mask_secrets(compose_body(result, reference=f"LB-{inbound.id}", language=language))
     raw = compose(from_address=settings.from_address, to_address=to_address, subject=subject, body=body,
@@ -251,10 +251,11 @@ def _outbound(settings: Settings, inbound: InboundMessage, result: ParseResult, 
                            related_inbound_id=inbound.id, raw=raw, created_at=now, next_attempt_at=now)
 
 
-def _thread(settings: Settings, inbound: InboundMessage, result: ParseResult) -> tuple[str | None, str | None]:
+def thread_headers(settings: Settings, inbound: InboundMessage,
+                   message_id: str | None) -> tuple[str | None, str | None]:
     """In-Reply-To and References (RFC 5322 §3.6.4) that put our reply in the sender's thread."""
     earlier: tuple[str, ...] = ()
-    message_id = result.message_id or inbound.message_id
+    message_id = message_id or inbound.message_id
     try:
         original = read_mail(read_raw(settings.data_dir, inbound.raw_path))
         earlier, message_id = original.references, message_id or original.message_id

@@ -43,7 +43,7 @@ def parse_mail(raw: bytes, roster: Roster, *, filename: str = "",
     """Everything Loonbode reads from one message; never raises for any input bytes."""
     mail = read_mail(raw)
     result = ParseResult(file=filename, sender=mail.from_address, subject=mail.subject, date=mail.date,
-                         message_id=mail.message_id)
+                         message_id=mail.message_id, in_reply_to=mail.in_reply_to, references=list(mail.references))
     result.issues.extend(Issue(severity="warning", message=p) for p in mail.problems)
     employer = roster.employer_for_sender(mail.from_address)
     result.employer_id = employer.id if employer else None

@@ -69,6 +69,8 @@ class ParseResult(BaseModel):
     subject: str = ""
     date: dt.datetime | None = None
     message_id: str | None = None
+    in_reply_to: str | None = None  # the thread, so an answer finds the question it answers
+    references: list[str] = Field(default_factory=list)
     mutations: list[Mutation] = Field(default_factory=list)
     issues: list[Issue] = Field(default_factory=list)
 

@@ -60,6 +60,7 @@ class InboundStatus:
     BULK = "bulk"  # newsletter or mailing list
     DUPLICATE = "duplicate"  # the same mail arrived before
     FAILED = "failed"  # processing failed; kept with the error, can be retried
+    DISCARDED = "discarded"  # quarantined mail a person threw away; the raw mail is kept
 
 
 class InboundMessage(SQLModel, table=True):
@@ -119,8 +120,10 @@ class DraftStatus:
 
 class DraftRow(SQLModel, table=True):
     __tablename__ = "drafts"
-    __table_args__ = (Index("ix_drafts_status_id", "status", "id"), Index("ix_drafts_employer_status",
-                                                                           "employer_id", "status"))
+    __table_args__ = (Index("ix_drafts_status_id", "status", "id"),
+                      Index("ix_drafts_employer_status", "employer_id", "status"),
+                      # The queue's counts per employer, answered from the index alone.
+                      Index("ix_drafts_status_employer", "status", "employer_id"))
 
     id: int | None = Field(default=None, primary_key=True)
     inbound_id: int = Field(foreign_key="inbound_messages.id", index=True)
@@ -165,6 +168,7 @@ class OutboundMessage(SQLModel, table=True):
     in_reply_to: str | None = Field(default=None, max_length=998)
     references: str | None = None
     related_inbound_id: int | None = Field(default=None, index=True)
+    related_draft_id: int | None = Field(default=None, index=True)  # the draft a question is about
     raw: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     status: str = Field(default=OutboundStatus.PENDING, max_length=20)
     attempts: int = 0
@@ -176,6 +180,7 @@ class OutboundMessage(SQLModel, table=True):
 
 class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_subject", "subject_type", "subject_id"),)  # a draft's history
 
     id: int | None = Field(default=None, primary_key=True)
     at: dt.datetime = Field(default_factory=utcnow)

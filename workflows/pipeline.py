@@ -33,6 +33,7 @@ from workflows.models import (
 )
 from workflows.periods import draft_period
 from workflows.rawstore import read_raw
+from workflows.review import answered_drafts, record_answer
 from workflows.roster_store import load_roster
 
 log = logging.getLogger(__name__)
@@ -139,6 +140,10 @@ def _process(engine: Engine, data_dir: Path, message_id: int, roster: Roster, co
                           for m in result.mutations]
                 session.add_all(drafts)
                 session.flush()
+                # A reply in the thread of a question we asked is the answer to it.
+                for draft_id in answered_drafts(session, result.in_reply_to, result.references,
+                                                employer_id=result.employer_id):
+                    record_answer(session, draft_id, message_id)
                 if confirm is not None:
                     confirm(session, message, result, drafts)
         session.add(message)

@@ -24,11 +24,12 @@ from sqlmodel import Session, col, select
 from parsers.fields import FIELD_MODELS, normalize_fields
 from parsers.labels import field_label
 from parsers.validation import validate_normal
-from workflows.models import AuditEvent, DraftRow, DraftStatus, Employee, utcnow
+from workflows.models import AuditEvent, DraftRow, DraftStatus, Employee, OutboundMessage, utcnow
 from workflows.periods import draft_period
 from workflows.review_queue import visible_draft
 
 REOPENABLE = (DraftStatus.APPROVED, DraftStatus.REJECTED, DraftStatus.DUPLICATE)
+QUESTION_KIND = "question"  # an outbound mail asking the employer about one draft
 
 
 class ReviewError(ValueError):
@@ -155,3 +156,30 @@ def correct(engine: Engine, draft_id: int, form: dict[str, str], *, scope: str |
         _audit(session, actor, draft_id, "corrected", {"changed": changed})
         session.commit()
         return issues
+
+
+def record_question(session: Session, draft: DraftRow, question: str, *, actor: str, message_id: str) -> None:
+    """Note on the draft (not committed) that the employer was asked; it stays to be reviewed."""
+    assert draft.id is not None
+    draft.reason = question[:2000]
+    draft.updated_at = utcnow()
+    session.add(draft)
+    _audit(session, actor, draft.id, "question_asked", {"question": question[:2000], "message_id": message_id})
+
+
+def record_answer(session: Session, draft_id: int, inbound_id: int) -> None:
+    """Note (not committed) that the employer's mail `inbound_id` answers the question about this draft."""
+    _audit(session, "worker", draft_id, "answered", {"inbound_id": inbound_id})
+
+
+def answered_drafts(session: Session, in_reply_to: str | None, references: list[str], *,
+                    employer_id: str | None) -> list[int]:
+    """The drafts whose question a mail from `employer_id` answers: it replies in that question's thread."""
+    ids = {i for i in [in_reply_to, *references] if i}
+    if not ids or employer_id is None:
+        return []
+    rows = session.exec(select(OutboundMessage.related_draft_id).join(
+        DraftRow, DraftRow.id == OutboundMessage.related_draft_id).where(  # type: ignore[arg-type]
+        OutboundMessage.kind == QUESTION_KIND, col(OutboundMessage.message_id).in_(ids),
+        DraftRow.employer_id == employer_id))
+    return sorted({r for r in rows if r is not None})

@@ -7,7 +7,7 @@ draft outside it is simply not found, whatever id is asked for.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import String, cast, func, or_
@@ -72,7 +72,9 @@ def queue_page(session: Session, wanted: QueueFilter, scope: str | None) -> Queu
     page = min(max(1, wanted.page), pages)
     drafts = list(session.exec(base.order_by(col(DraftRow.id).desc()).offset((page - 1) * PAGE_SIZE)
                                .limit(PAGE_SIZE)))
-    counts_query = _filtered(_scoped(select(DraftRow.employer_id, func.count()), scope), wanted,
+    # Counts per employer follow the filters but not the employer or the free-text search: they
+    # show where the work is, and a LIKE over every draft per keystroke would cost the most.
+    counts_query = _filtered(_scoped(select(DraftRow.employer_id, func.count()), scope), replace(wanted, search=None),
                              with_employer=False).group_by(DraftRow.employer_id)
     names = employer_names(session, scope)
     counts = sorted(((employer or "", names.get(employer or "", employer or "—"), n)
