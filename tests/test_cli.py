@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -64,3 +65,34 @@ def test_parse_leave_prints_a_request_or_an_error():
 def test_parse_leave_without_json_answers_in_a_sentence():
     run = loonbode("parse-leave", "--today", "2026-06-10", "Ik wil vrij van 3 t/m 7 augustus")
     assert run.stdout.strip() == "vakantieverlof van 03-08-2026 t/m 07-08-2026"
+
+
+def in_data_dir(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LOONBODE_")}
+    env["LOONBODE_DATA_DIR"] = str(tmp_path / "data")
+    return subprocess.run([sys.executable, "-m", "loonbode", *args], capture_output=True, text=True, env=env,
+                          cwd=tmp_path, check=False)
+
+
+def test_create_user_makes_a_login_and_refuses_bad_ones_with_a_reason(tmp_path: Path):
+    assert in_data_dir(tmp_path, "import-roster", str(ROOT / "examples" / "roster.json")).returncode == 0
+    made = in_data_dir(tmp_path, "create-user", "Anna@Bureau.example", "--role", "bureau", "--password",
+                       "een-lang-wachtwoord")
+    assert made.returncode == 0 and "anna@bureau.example (bureau) aangemaakt" in made.stdout
+    for args, reason in ((["anna@bureau.example", "--role", "bureau"], "er is al een gebruiker"),
+                         (["x@y.example", "--role", "employer"], "hoort bij een werkgever"),
+                         (["x@y.example", "--role", "employer", "--employer", "bestaat-niet"], "bestaat niet"),
+                         (["x@y.example", "--role", "baas"], "onbekende rol")):
+        refused = in_data_dir(tmp_path, "create-user", *args, "--password", "een-lang-wachtwoord")
+        assert refused.returncode == 2 and reason in refused.stderr and "Traceback" not in refused.stderr, args
+
+
+def test_export_codes_shows_defaults_and_sets_an_employers_own(tmp_path: Path):
+    assert in_data_dir(tmp_path, "import-roster", str(ROOT / "examples" / "roster.json")).returncode == 0
+    employer = json.loads((ROOT / "examples" / "roster.json").read_text())["employers"][0]["id"]
+    shown = in_data_dir(tmp_path, "export-codes", employer, "--set", "hours:overtime:125=OV125")
+    assert shown.returncode == 0
+    codes = dict(line.split() for line in shown.stdout.splitlines())
+    assert codes["hours:overtime:125"] == "OV125" and codes["hours:worked"] == "UREN"
+    refused = in_data_dir(tmp_path, "export-codes", employer, "--set", "hours:worked==SUM(1)")
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr

@@ -183,3 +183,25 @@ def demo_login(engine: Engine, email: str = "demo@bureau.example") -> tuple[str,
     else:
         create_user(engine, email, role=UserRole.BUREAU, password=password, actor="demo")
     return email, password
+
+
+def set_active(engine: Engine, user_id: int, active: bool, *, actor: str) -> None:
+    """Switch a user on or off; switching off ends their sessions at once."""
+    with Session(engine) as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise LookupError(user_id)
+        if not active and user.email == actor:
+            raise UserError("u kunt uzelf niet uitschakelen")
+        user.active = active
+        session.add(user)
+        if not active:
+            session.exec(delete(WebSession).where(WebSession.user_id == user_id))  # type: ignore[call-overload]
+        session.add(AuditEvent(actor=actor, action="user_enabled" if active else "user_disabled",
+                               subject_type="user", subject_id=str(user_id)))
+        session.commit()
+
+
+def all_users(engine: Engine) -> list[User]:
+    with Session(engine) as session:
+        return list(session.exec(select(User).order_by(User.email)))  # type: ignore[arg-type]

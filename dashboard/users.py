@@ -1,0 +1,63 @@
+"""User management (admin only): who may log in, with which role, for which employer."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
+
+from dashboard.pages import render
+from dashboard.security import check_csrf, current_user, require_admin
+from workflows.models import UserRole
+from workflows.review_queue import employer_names
+from workflows.users import SignedIn, UserError, all_users, create_user, set_active
+
+router = APIRouter()
+
+
+@router.get("/users")
+def users_page(request: Request, user: Annotated[SignedIn, Depends(current_user)]) -> Response:
+    require_admin(user)
+    with Session(request.app.state.engine) as session:
+        names = employer_names(session, None)
+    return render(request, "users.html", {"users": all_users(request.app.state.engine), "names": names,
+                                          "roles": UserRole.ALL, "notice": request.query_params.get("notice"),
+                                          "error": request.query_params.get("error")})
+
+
+def _back(*, notice: str | None = None, error: str | None = None) -> Response:
+    query = f"notice={quote(notice)}" if notice else f"error={quote(error or '')}"
+    return RedirectResponse(f"/users?{query}", status_code=303)
+
+
+@router.post("/users")
+async def add_user(request: Request, user: Annotated[SignedIn, Depends(current_user)]) -> Response:
+    require_admin(user)
+    await check_csrf(request, user)
+    form = await request.form()
+    email, role = str(form.get("email") or ""), str(form.get("role") or "")
+    try:
+        made = create_user(request.app.state.engine, email, role=role, password=str(form.get("password") or ""),
+                           employer_id=str(form.get("employer") or "") or None, actor=user.email)
+    except UserError as exc:
+        return _back(error=str(exc))
+    return _back(notice=f"gebruiker {made.email} aangemaakt")
+
+
+@router.post("/users/{user_id}/{action}")
+async def switch_user(request: Request, user_id: int, action: str,
+                      user: Annotated[SignedIn, Depends(current_user)]) -> Response:
+    require_admin(user)
+    await check_csrf(request, user)
+    if action not in ("enable", "disable"):
+        raise HTTPException(status_code=404)
+    try:
+        set_active(request.app.state.engine, user_id, action == "enable", actor=user.email)
+    except LookupError as exc:
+        raise HTTPException(status_code=404) from exc
+    except UserError as exc:
+        return _back(error=str(exc))
+    return _back(notice="aangepast")
