@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 
-from dashboard.display import marked_body
+from dashboard.display import marked_body, sheet_view
 from dashboard.pages import render
 from dashboard.queue import scope_of
 from dashboard.security import check_csrf, current_user, require_bureau
@@ -41,7 +41,8 @@ def _original(request: Request, inbound_id: int, scope: str | None) -> dict[str,
     mail = read_mail(raw)
     return {"available": True, "from": mail.from_address or "", "subject": mail.subject,
             "date": mail.date, "body": mail.body,
-            "attachments": [a.filename for a in mail.attachments]}
+            "attachments": [a.filename for a in mail.attachments],
+            "files": [(a.filename, a.data) for a in mail.attachments]}
 
 
 def _answer(request: Request, inbound_id: int, scope: str | None) -> dict[str, object] | None:
@@ -68,8 +69,11 @@ def draft_context(request: Request, draft_id: int, user: SignedIn, *, error: str
     answers = [_answer(request, int(e.detail["inbound_id"]), scope) for e in history
                if e.action == "answered" and str(e.detail.get("inbound_id", "")).isdigit()]
     body = marked_body(str(original.get("body", "")), draft.source) if original.get("available") else []
+    files = original.get("files", [])
+    sheet = sheet_view(files, draft.source) if isinstance(files, list) else None
     editable = user.sees_all_employers and draft.status == "new"
     return {"draft": draft, "siblings": siblings, "history": history, "original": original, "body": body,
+            "sheet": sheet,
             "field_names": list(FIELD_MODELS[draft.type].model_fields) if draft.type in FIELD_MODELS else [],
             "editable": editable, "can_act": user.sees_all_employers, "error": error, "employees": employees,
             "answers": [a for a in answers if a is not None]}

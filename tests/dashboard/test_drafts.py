@@ -182,3 +182,24 @@ def test_the_reviewer_chooses_the_employee_the_parser_could_not(dashboard: Dashb
     chosen = dashboard.draft(bonus.id or 0)
     assert (chosen.employee_id, chosen.employee_name, chosen.issues) == ("74", "Karin Verbeek", [])
     assert act(client, bonus.id or 0, "approve").status_code == 303
+
+
+def test_a_draft_from_a_sheet_shows_the_sheet_with_its_cells_marked(dashboard: Dashboard):
+    from tests.parsers.test_mail_sheets import XLSX, workbook
+
+    sheet = workbook(("Uren maart", [["Overzicht uren maart 2026"], [],
+                                     ["Personeelsnr", "Naam", "Overuren", "Opmerking"],
+                                     [71, "Gerrit Hoek", 5, ""], [74, "Karin Verbeek", 3, "<b>avond</b>"]]))
+    store_inbound(dashboard.engine, dashboard.data_dir, build_mail(
+        "Zie de bijlage.", sender=GARAGE, subject="Uren maart", attachments=[("uren.xlsx", sheet, XLSX)]),
+        channel="smtp")
+    run_pending(dashboard.engine, dashboard.data_dir, "test")
+    with Session(dashboard.engine) as session:
+        karin = session.exec(select(DraftRow).where(DraftRow.employee_id == "74", DraftRow.type == "hours")).one()
+    assert karin.source["part"] == "attachment:uren.xlsx", karin.source
+    html = dashboard.login("bureau").get(f"/drafts/{karin.id}").text
+    assert 'class="sheet"' in html and "Gelezen uit <strong>uren.xlsx</strong>, blad Uren maart" in html
+    marked = re.findall(r'<td class="source">([^<]*)</td>', html)
+    assert "Karin Verbeek" in marked and "Gerrit Hoek" not in marked
+    assert "Overzicht uren maart 2026" in html  # the title rows stay for context
+    assert "&lt;b&gt;avond&lt;/b&gt;" in html and "<b>avond</b>" not in html
