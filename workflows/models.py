@@ -274,3 +274,86 @@ class ExportCode(SQLModel, table=True):
     employer_id: str = Field(foreign_key="employers.id", index=True, max_length=100)
     kind: str = Field(max_length=60)  # e.g. "hours:overtime:125", "one_off_payment", "expense"
     code: str = Field(max_length=60)
+
+
+# Leave: settings per employer, requests, and the ledger whose entries make the balance.
+# Hours are stored as whole MINUTES (int) everywhere, so sums never drift; the API in
+# workflows/leave_ledger.py takes and gives hours.
+
+
+class LeaveSettings(SQLModel, table=True):
+    """An employer's leave rules; an employer without a row gets the defaults."""
+
+    __tablename__ = "leave_settings"
+
+    employer_id: str = Field(primary_key=True, foreign_key="employers.id", max_length=100)
+    extra_minutes_per_year: int = 0  # extra-statutory, for a 40-hour week; pro rata by contract hours
+    negative_limit_minutes: int = 0  # how far the balance may go below zero
+    holidays_free: bool = True  # public holidays cost no leave
+
+
+class LeaveStatus:
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+
+    ACTIVE = (PENDING, APPROVED)  # the ones another request may not overlap
+
+
+class LeaveRequestRow(SQLModel, table=True):
+    __tablename__ = "leave_requests"
+    __table_args__ = (Index("ix_leave_requests_employee_dates", "employee_id", "start_date", "end_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    employee_id: int = Field(foreign_key="employees.id", index=True)
+    leave_type: str = Field(max_length=40)
+    start_date: dt.date
+    end_date: dt.date  # inclusive
+    minutes: int  # the leave hours asked, in minutes
+    status: str = Field(default=LeaveStatus.PENDING, max_length=20)
+    channel: str = Field(max_length=20)  # dashboard, mail, telegram
+    text: str | None = None  # the employee's own words
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    decided_at: dt.datetime | None = None
+    decided_by: str | None = Field(default=None, max_length=320)
+    reason: str | None = None  # why it was rejected
+    negative: bool = False  # approving it took the balance below zero (within the employer's limit)
+
+
+class LeaveKind:
+    STATUTORY = "statutory"  # wettelijk: 4 × weekly hours a year, expires 1 July of the next year
+    EXTRA = "extra"  # bovenwettelijk: per employer, expires after 5 years
+
+    ALL = (STATUTORY, EXTRA)
+
+
+class LeaveEntryType:
+    ACCRUAL = "accrual"  # +
+    TAKEN = "taken"  # -
+    EXPIRED = "expired"  # -
+    CORRECTION = "correction"  # ±
+    CANCELLED = "cancelled"  # + (gives back what a request took)
+
+
+class LeaveEntry(SQLModel, table=True):
+    """One change to one bucket (employee, kind, accrual year); the balance is the sum."""
+
+    __tablename__ = "leave_entries"
+    __table_args__ = (UniqueConstraint("employee_id", "dedupe_key"),
+                      Index("ix_leave_entries_bucket", "employee_id", "kind", "year"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    employee_id: int = Field(foreign_key="employees.id", index=True)
+    kind: str = Field(max_length=20)
+    entry_type: str = Field(max_length=20)
+    minutes: int  # signed
+    year: int  # the accrual year of the bucket
+    expires_on: dt.date  # the first day the bucket's hours are gone
+    request_id: int | None = Field(default=None, foreign_key="leave_requests.id", index=True)
+    at: dt.datetime = Field(default_factory=utcnow)
+    actor: str = Field(max_length=320)
+    note: str | None = None
+    # Makes a repeated step a no-op the database enforces: "accrual:statutory:2026",
+    # "taken:12:extra:2025", "cancelled:12:extra:2025", "expired:statutory:2025:0". None for corrections.
+    dedupe_key: str | None = Field(default=None, max_length=120)
