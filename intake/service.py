@@ -33,6 +33,7 @@ from sqlalchemy import Engine, make_url, update
 from sqlmodel import Session, col, select
 
 from intake.smtp import IntakeController, SmtpConfigError, start_smtp, stop_smtp
+from intake.telegram_bot import BotRunner, build_application
 from loonbode.settings import Settings
 from parsers.roster import Roster
 from workflows.db import create_db_engine, migrate
@@ -67,6 +68,7 @@ class Service:
     threads: list[threading.Thread] = field(default_factory=list)
     scheduler: BackgroundScheduler | None = None
     web: uvicorn.Server | None = None
+    bot: BotRunner | None = None
     demo_login: tuple[str, str] | None = None
 
     def stop(self) -> None:
@@ -79,6 +81,8 @@ class Service:
             self.scheduler.shutdown(wait=True)
         if self.web is not None:
             self.web.should_exit = True
+        if self.bot is not None:
+            self.bot.stop()
         for thread in self.threads:
             thread.join(JOIN_SECONDS)
             if thread.is_alive():
@@ -134,6 +138,7 @@ def start(settings: Settings, *, demo: bool = False) -> Service:
         _start_outbox(service)
         _start_imap(service)
         _start_dashboard(service)
+        _start_telegram(service)
         if demo:
             service.demo_login = demo_login(engine)
     except BaseException:
@@ -275,6 +280,16 @@ def _start_dashboard(service: Service) -> None:
     service.threads.append(thread)
 
 
+def _start_telegram(service: Service) -> None:
+    """The leave bot, when LOONBODE_TELEGRAM_TOKEN is set."""
+    if not service.settings.telegram_token:
+        return
+    application = build_application(service.settings.telegram_token, service.engine,
+                                    api_url=service.settings.telegram_api_url)
+    service.bot = BotRunner(application)
+    service.bot.start()
+
+
 def _start_outbox(service: Service) -> None:
     send_due = _optional("notifier.outbox", "send_due", "het verzenden van de outbox")
     if send_due is None:
@@ -403,7 +418,9 @@ def start_line(settings: Settings, engine: Engine, worker_id: str) -> str:
     return (f"Loonbode draait: SMTP op {settings.smtp_host}:{settings.smtp_port} voor "
             f"{', '.join(settings.intake_list)} ({tls}, {auth}, max {settings.max_message_bytes} bytes); "
             f"data in {settings.data_dir.resolve()}; database {engine.dialect.name} ({database}); "
-            f"IMAP {imap}; relay {relay}; verwerker {worker_id} elke {settings.worker_poll_seconds} s")
+            f"IMAP {imap}; relay {relay}; verwerker {worker_id} elke {settings.worker_poll_seconds} s; "
+            f"dashboard op http://{settings.http_host}:{settings.http_port}; "
+            f"Telegram {'aan' if settings.telegram_token else 'uit'}")
 
 
 Handlers = dict[int, Any]

@@ -127,3 +127,17 @@ def parse_leave(text: str, today: dt.date) -> LeaveRequest | NotALeaveRequest:
     part = "afternoon" if _AFTERNOON_RE.search(text) else "morning" if _MORNING_RE.search(text) else None
     return LeaveRequest(leave_type=leave_type, start_date=days[0], end_date=max(days[-1], days[0]),
                         hours=hours, part_of_day=part if hours is None else None)
+
+
+_CHAT_ENGLISH = re.compile(r"\b(?:i|i'd|i'm|can|could|may|take|off|would|like|want|day|days|leave|next|week|the|"
+                           r"please|my|holiday|vacation|request|balance|how|many|hours)\b", re.I)
+_CHAT_DUTCH = re.compile(r"\b(?:ik|mag|wil|graag|vrij|vrije|dag|dagen|verlof|volgende|week|de|het|een|mijn|"
+                         r"vakantie|hoeveel|uur|uren|aanvragen|t/m|tot|en|van)\b", re.I)
+
+
+def message_language(text: str) -> str | None:
+    """"en" or "nl" for a chat message by its words, None when it does not tell (a code, "ok")."""
+    english, dutch = len(_CHAT_ENGLISH.findall(text)), len(_CHAT_DUTCH.findall(text))
+    if english == dutch:
+        return None
+    return "en" if english > dutch else "nl"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -357,3 +357,32 @@ class LeaveEntry(SQLModel, table=True):
     # Makes a repeated step a no-op the database enforces: "accrual:statutory:2026",
     # "taken:12:extra:2025", "cancelled:12:extra:2025", "expired:statutory:2025:0". None for corrections.
     dedupe_key: str | None = Field(default=None, max_length=120)
+
+
+class TelegramChat(SQLModel, table=True):
+    """One Telegram chat: who it is linked to, and where its conversation stands (so a restart
+    mid-conversation continues)."""
+
+    __tablename__ = "telegram_chats"
+
+    chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    employee_id: int | None = Field(default=None, foreign_key="employees.id", index=True)
+    language: str = Field(default="nl", max_length=5)
+    state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    failed_codes: int = 0
+    locked_until: dt.datetime | None = None
+    linked_at: dt.datetime | None = None
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class LinkCode(SQLModel, table=True):
+    """A one-time code that links a chat to an employee; only its hash is stored."""
+
+    __tablename__ = "link_codes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    employee_id: int = Field(foreign_key="employees.id", index=True)
+    code_hash: str = Field(max_length=64, index=True)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    expires_at: dt.datetime
+    used_at: dt.datetime | None = None
