@@ -291,11 +291,14 @@ def _start_telegram(service: Service) -> None:
 
 
 def _start_outbox(service: Service) -> None:
-    send_due = _optional("notifier.outbox", "send_due", "het verzenden van de outbox")
-    if send_due is None:
-        return
+    from notifier.outbox import send_due, send_due_telegram
+
+    def send_all() -> None:
+        send_due(service.engine, service.settings)
+        send_due_telegram(service.engine, service.settings)
+
     thread = threading.Thread(target=_repeat, name="outbox", daemon=True,
-                              args=(lambda: send_due(service.engine, service.settings), OUTBOX_SECONDS,
+                              args=(send_all, OUTBOX_SECONDS,
                                     service.stopping, service.wake_outbox, "de outbox"))
     thread.start()
     service.threads.append(thread)

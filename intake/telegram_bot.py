@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
+from loonbode.settings import telegram_base_url
 from parsers.labels import LEAVE_LABELS
 from parsers.leave import message_language, parse_leave
 from parsers.models import LeaveRequest
@@ -254,15 +255,9 @@ class LeaveBot:
         await query.edit_message_text(TEXT[language]["sent"].format(id=made.id))
 
 
-def api_base_url(configured: str | None) -> str:
-    """LOONBODE_TELEGRAM_API_URL as python-telegram-bot wants it: ending in /bot."""
-    base = (configured or "https://api.telegram.org").rstrip("/")
-    return base if base.endswith("/bot") else f"{base}/bot"
-
-
 def build_application(token: str, engine: Engine, *, api_url: str | None = None,
                       today: Callable[[], dt.date] | None = None) -> Application[Any, Any, Any, Any, Any, Any]:
-    base = api_base_url(api_url)
+    base = telegram_base_url(api_url)
     application = (Application.builder().token(token).base_url(base).base_file_url(base.replace("/bot", "/file/bot"))
                    .build())
     LeaveBot(engine, today).install(application)

@@ -41,6 +41,11 @@ class Settings(BaseSettings):
         return [a.strip().lower() for a in self.intake_addresses.split(",") if a.strip()]
 
     @property
+    def telegram_base_url(self) -> str:
+        """LOONBODE_TELEGRAM_API_URL as python-telegram-bot wants it: ending in /bot (the token follows)."""
+        return telegram_base_url(self.telegram_api_url)
+
+    @property
     def database(self) -> str:
         """The SQLAlchemy URL: the configured one, else a SQLite file in the data dir."""
         return self.database_url or f"sqlite:///{(self.data_dir / 'loonbode.sqlite3').resolve()}"
@@ -48,3 +53,8 @@ class Settings(BaseSettings):
 
 def load_settings(**overrides: object) -> Settings:
     return Settings(**overrides)  # type: ignore[arg-type]
+
+
+def telegram_base_url(configured: str | None) -> str:
+    base = (configured or "https://api.telegram.org").rstrip("/")
+    return base if base.endswith("/bot") else f"{base}/bot"

@@ -58,8 +58,8 @@ def send_due(engine: Engine, settings: Settings, *, now: dt.datetime | None = No
     relay = parse_relay_url(settings.relay_url)
     now = now or utcnow()
     sent = 0
-    for row_id in _due_ids(engine, now):
-        claimed = _claim(engine, row_id, now, settings.from_address)
+    for row_id in _due_ids(engine, now, "mail"):
+        claimed = _claim(engine, row_id, now, settings.from_address, "mail")
         if claimed is None:
             continue  # another instance took it between our SELECT and our UPDATE
         try:
@@ -80,23 +80,47 @@ def backoff(attempts: int) -> dt.timedelta:
     return min(BASE_DELAY * 2 ** max(attempts - 1, 0), MAX_DELAY)
 
 
-def _due_ids(engine: Engine, now: dt.datetime) -> list[int]:
+def send_due_telegram(engine: Engine, settings: Settings, *, now: dt.datetime | None = None) -> int:
+    """Send every due Telegram message once through the Bot API; returns how many it accepted."""
+    if not settings.telegram_token:
+        return 0
+    from notifier.telegram_send import send_telegram
+
+    now = now or utcnow()
+    sent = 0
+    for row_id in _due_ids(engine, now, "telegram"):
+        claimed = _claim(engine, row_id, now, settings.from_address, "telegram")
+        if claimed is None:
+            continue
+        try:
+            send_telegram(settings, chat_id=claimed.to_address, text=claimed.raw.decode())
+        except SendError as error:
+            _record_failure(engine, claimed, error, now)
+            if error.relay_down:
+                break
+            continue
+        _record_sent(engine, claimed, now)
+        sent += 1
+    return sent
+
+
+def _due_ids(engine: Engine, now: dt.datetime, channel: str) -> list[int]:
     with Session(engine) as session:
-        return list(session.exec(select(OutboundMessage.id).where(_claimable(now))
+        return list(session.exec(select(OutboundMessage.id).where(_claimable(now, channel))
                                  .order_by(col(OutboundMessage.next_attempt_at), col(OutboundMessage.id))
                                  .limit(BATCH_SIZE)).all())  # type: ignore[arg-type]
 
 
-def _claimable(now: dt.datetime) -> ColumnElement[bool]:
+def _claimable(now: dt.datetime, channel: str) -> ColumnElement[bool]:
     # A `sending` row whose lease has run out was claimed by a process that died.
-    return (col(OutboundMessage.channel) == "mail") & (col(OutboundMessage.next_attempt_at) <= now) & or_(
+    return (col(OutboundMessage.channel) == channel) & (col(OutboundMessage.next_attempt_at) <= now) & or_(
         col(OutboundMessage.status) == OutboundStatus.PENDING, col(OutboundMessage.status) == OutboundStatus.SENDING)
 
 
-def _claim(engine: Engine, row_id: int, now: dt.datetime, from_address: str) -> Claimed | None:
+def _claim(engine: Engine, row_id: int, now: dt.datetime, from_address: str, channel: str) -> Claimed | None:
     with Session(engine) as session:
         result = session.exec(update(OutboundMessage)  # type: ignore[call-overload]
-                              .where(col(OutboundMessage.id) == row_id, _claimable(now))
+                              .where(col(OutboundMessage.id) == row_id, _claimable(now, channel))
                               .values(status=OutboundStatus.SENDING, attempts=OutboundMessage.attempts + 1,
                                       next_attempt_at=now + SENDING_LEASE))
         if result.rowcount != 1:
@@ -104,8 +128,8 @@ def _claim(engine: Engine, row_id: int, now: dt.datetime, from_address: str) -> 
             return None
         row = session.get(OutboundMessage, row_id)
         assert row is not None and row.id is not None
-        claimed = Claimed(id=row.id, attempts=row.attempts, to_address=row.to_address,
-                          raw=row.raw or _compose(row, from_address))
+        content = row.body.encode() if channel == "telegram" else row.raw or _compose(row, from_address)
+        claimed = Claimed(id=row.id, attempts=row.attempts, to_address=row.to_address, raw=content)
         session.commit()
         return claimed
 

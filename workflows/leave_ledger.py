@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -411,11 +412,14 @@ def take(engine: Engine, request_id: int, *, today: dt.date, actor: str = "syste
 
 
 def decide(engine: Engine, request_id: int, approve: bool, *, actor: str, today: dt.date,
-           reason: str | None = None) -> LeaveRequestRow:
+           reason: str | None = None,
+           on_decided: Callable[[Session, LeaveRequestRow], object] | None = None) -> LeaveRequestRow:
     """Approve (and charge) or reject a pending request; refused when it is no longer pending.
 
     Approval and charge are one transaction: when the hours are not there (beyond the
-    employer's negative limit) the request stays pending and LeaveError says why."""
+    employer's negative limit) the request stays pending and LeaveError says why.
+    `on_decided` runs inside that transaction (the notifier queues the employee's message
+    there, so a decision and its message are committed together)."""
     with Session(engine) as session:
         request = session.get(LeaveRequestRow, request_id)
         if request is None:
@@ -435,6 +439,8 @@ def decide(engine: Engine, request_id: int, approve: bool, *, actor: str, today:
                {} if approve else {"reason": reason})
         if approve:
             _take(session, request, actor=actor, today=today)
+        if on_decided is not None:
+            on_decided(session, request)
         session.commit()
         session.refresh(request)
         return request

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from intake.telegram_bot import api_base_url, build_application
+from intake.telegram_bot import build_application
+from loonbode.settings import telegram_base_url
 from parsers.roster import Roster
 from tests.parsers.conftest import ROSTER
 from tests.telegram.fake_bot_api import FakeBotApi, run_polling_in_thread
@@ -127,9 +128,9 @@ def test_wrong_codes_lock_the_chat(bot, engine: Engine):  # type: ignore[no-unty
 
 
 def test_the_api_url_setting_is_read_with_or_without_bot():
-    assert api_base_url(None) == "https://api.telegram.org/bot"
-    assert api_base_url("http://127.0.0.1:9/") == "http://127.0.0.1:9/bot"
-    assert api_base_url("http://127.0.0.1:9/bot") == "http://127.0.0.1:9/bot"
+    assert telegram_base_url(None) == "https://api.telegram.org/bot"
+    assert telegram_base_url("http://127.0.0.1:9/") == "http://127.0.0.1:9/bot"
+    assert telegram_base_url("http://127.0.0.1:9/bot") == "http://127.0.0.1:9/bot"
 
 
 def test_serve_runs_the_bot_when_a_token_is_set(data_dir: Path):
