@@ -75,3 +75,17 @@ def test_a_rejection_needs_a_reason(engine: Engine, data_dir: Path):
     with Session(engine) as session:
         row = session.get(LeaveRequestRow, request.id)
     assert row is not None and (row.status, row.reason) == ("rejected", "drukke week")
+
+
+def test_the_leave_page_needs_a_login_and_the_token(engine: Engine, data_dir: Path):
+    board = seeded_dashboard(engine, data_dir)
+    assert board.client().get("/leave").status_code == 303
+    with Session(engine) as session:
+        priya = session.exec(select(Employee).where(Employee.number == "72")).one()
+    request = request_leave(engine, priya.id or 0, "vacation", dt.date(2026, 3, 23), dt.date(2026, 3, 23), 8.0,
+                            "telegram")
+    garage = board.login("garage")
+    assert garage.post(f"/leave/{request.id}/approve", data={"csrf_token": "x"}).status_code == 403
+    assert garage.post(f"/leave/employees/{priya.id}/code", data={"csrf_token": "x"}).status_code == 403
+    with Session(engine) as session:
+        assert session.get(LeaveRequestRow, request.id).status == "pending"  # type: ignore[union-attr]
