@@ -29,7 +29,7 @@ from parsers.labels import LEAVE_LABELS
 from parsers.leave import message_language, parse_leave
 from parsers.models import LeaveRequest
 from workflows.leave_days import WorkSchedule, leave_hours
-from workflows.leave_ledger import LeaveError, balance, request_leave
+from workflows.leave_ledger import LeaveError, balance, cancel, request_leave
 from workflows.models import Employee, LeaveRequestRow
 from workflows.telegram_links import LinkError, chat, redeem, save_state
 
@@ -43,7 +43,7 @@ TEXT = {
         "link": "Welkom bij Loonbode. Stuur de koppelcode van zes cijfers die u van uw werkgever kreeg.",
         "linked": "Gekoppeld, {name}. Vraag verlof aan in een zin, bijvoorbeeld: 'Ik wil vrij van 3 t/m 7 augustus'.",
         "help": "Vraag verlof aan in een zin ('Mag ik vrijdag vrij?'). /saldo toont uw verlofuren, "
-                "/aanvragen uw aanvragen.",
+                "/aanvragen uw aanvragen, /annuleer <nummer> trekt een aanvraag in.",
         "not_leave": "Dat begrijp ik niet als verlofaanvraag. {why}\nVoorbeeld: 'Ik wil vrij van 3 t/m 7 augustus'.",
         "confirm": "{kind} van {start} t/m {end}: {days} werkdag(en), {hours} uur.\nSaldo daarna: {after} uur.\n"
                    "Klopt dit?",
@@ -56,6 +56,9 @@ TEXT = {
         "requests": "Uw aanvragen:\n{lines}",
         "no_requests": "U heeft nog geen verlof aangevraagd.",
         "yes": "Bevestigen", "no": "Annuleren",
+        "cancel_how": "Stuur /annuleer gevolgd door het nummer van de aanvraag (zie /aanvragen).",
+        "cancelled": "Aanvraag {id} is ingetrokken; de uren staan weer op uw saldo.",
+        "cancel_past": "Aanvraag {id} is al begonnen of voorbij en kan hier niet meer worden ingetrokken.",
         "status": {"pending": "wacht op besluit", "approved": "goedgekeurd", "rejected": "afgewezen",
                    "cancelled": "ingetrokken"},
     },
@@ -63,7 +66,7 @@ TEXT = {
         "link": "Welcome to Loonbode. Send the six-digit link code your employer gave you.",
         "linked": "Linked, {name}. Ask for leave in a sentence, for example: 'Can I take Friday off?'.",
         "help": "Ask for leave in a sentence ('Can I take Friday off?'). /saldo shows your leave hours, "
-                "/aanvragen your requests.",
+                "/aanvragen your requests, /annuleer <number> withdraws one.",
         "not_leave": "I could not read that as a leave request. {why}\nExample: 'I would like 3 to 7 August off'.",
         "confirm": "{kind} from {start} to {end}: {days} working day(s), {hours} hours.\n"
                    "Balance afterwards: {after} hours.\nIs this right?",
@@ -76,6 +79,9 @@ TEXT = {
         "requests": "Your requests:\n{lines}",
         "no_requests": "You have not requested any leave yet.",
         "yes": "Confirm", "no": "Cancel",
+        "cancel_how": "Send /annuleer followed by the request's number (see /aanvragen).",
+        "cancelled": "Request {id} has been withdrawn; the hours are back on your balance.",
+        "cancel_past": "Request {id} has already started or passed and cannot be withdrawn here.",
         "status": {"pending": "awaiting a decision", "approved": "approved", "rejected": "rejected",
                    "cancelled": "withdrawn"},
     },
@@ -102,6 +108,7 @@ class LeaveBot:
         application.add_handler(CommandHandler("help", self.help))
         application.add_handler(CommandHandler("saldo", self.balance))
         application.add_handler(CommandHandler("aanvragen", self.requests))
+        application.add_handler(CommandHandler(["annuleer", "cancel"], self.cancel))
         application.add_handler(CallbackQueryHandler(self.button))
         application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, self.text))
 
@@ -174,6 +181,30 @@ class LeaveBot:
         lines = "\n".join(f"{r.id}: {_day(r.start_date)} t/m {_day(r.end_date)}, {_number(r.minutes / 60)} uur — "
                           f"{TEXT[language]['status'].get(r.status, r.status)}" for r in rows)
         await self._reply(update, TEXT[language]["requests"].format(lines=lines))
+
+    async def cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Withdraw a pending request, or an approved one that has not started."""
+        assert update.effective_chat is not None
+        language = self._language(update)
+        employee = await asyncio.to_thread(self._employee, update.effective_chat.id)
+        if employee is None:
+            await self._reply(update, TEXT[language]["link"])
+            return
+        number = (context.args or [""])[0].lstrip("#")
+        with Session(self.engine) as session:
+            row = session.get(LeaveRequestRow, int(number)) if number.isdigit() else None
+        if row is None or row.employee_id != employee.id:
+            await self._reply(update, TEXT[language]["cancel_how"])
+            return
+        if row.start_date <= self.today():
+            await self._reply(update, TEXT[language]["cancel_past"].format(id=row.id))
+            return
+        try:
+            await asyncio.to_thread(cancel, self.engine, row.id or 0, actor=f"telegram:{update.effective_chat.id}")
+        except LeaveError as exc:
+            await self._reply(update, str(exc))
+            return
+        await self._reply(update, TEXT[language]["cancelled"].format(id=row.id))
 
     # -- conversation ------------------------------------------------------------------------------------------
 

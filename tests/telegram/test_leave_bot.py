@@ -148,3 +148,23 @@ def test_serve_runs_the_bot_when_a_token_is_set(data_dir: Path):
         finally:
             service.stop()
         assert service.bot is not None and not service.bot.thread.is_alive()
+
+
+def test_a_request_is_withdrawn_and_gives_its_hours_back(bot, engine: Engine):  # type: ignore[no-untyped-def]
+    from workflows.leave_ledger import balance, decide
+
+    fake, priya = bot
+    fake.send_text(CHAT, issue_code(engine, priya.id, actor="test"))
+    fake.send_text(CHAT, "Ik wil vrij van 23 t/m 24 maart")
+    offer = fake.wait_for_sent(CHAT, 2)[-1]
+    fake.press(CHAT, offer["message_id"], "confirm")
+    fake.wait_for_call("editMessageText")
+    with Session(engine) as session:
+        [request] = session.exec(select(LeaveRequestRow)).all()
+    decide(engine, request.id or 0, True, actor="test", today=TODAY)
+    assert balance(engine, priya.id, TODAY).hours == 128 - 16
+    fake.send_text(CHAT, "/annuleer 999")
+    assert "/annuleer gevolgd door het nummer" in last(fake, 3)
+    fake.send_text(CHAT, f"/annuleer {request.id}")
+    assert f"Aanvraag {request.id} is ingetrokken" in last(fake, 4)
+    assert balance(engine, priya.id, TODAY).hours == 128
