@@ -56,6 +56,8 @@ TEXT = {
         "requests": "Uw aanvragen:\n{lines}",
         "no_requests": "U heeft nog geen verlof aangevraagd.",
         "yes": "Bevestigen", "no": "Annuleren",
+        "bad_code": "Die code klopt niet of is verlopen. Vraag uw werkgever om een nieuwe.",
+        "locked": "Te veel verkeerde codes; probeer het over een kwartier opnieuw.",
         "cancel_how": "Stuur /annuleer gevolgd door het nummer van de aanvraag (zie /aanvragen).",
         "cancelled": "Aanvraag {id} is ingetrokken; de uren staan weer op uw saldo.",
         "cancel_past": "Aanvraag {id} is al begonnen of voorbij en kan hier niet meer worden ingetrokken.",
@@ -79,6 +81,8 @@ TEXT = {
         "requests": "Your requests:\n{lines}",
         "no_requests": "You have not requested any leave yet.",
         "yes": "Confirm", "no": "Cancel",
+        "bad_code": "That code is wrong or has expired. Ask your employer for a new one.",
+        "locked": "Too many wrong codes; please try again in a quarter of an hour.",
         "cancel_how": "Send /annuleer followed by the request's number (see /aanvragen).",
         "cancelled": "Request {id} has been withdrawn; the hours are back on your balance.",
         "cancel_past": "Request {id} has already started or passed and cannot be withdrawn here.",
@@ -221,7 +225,7 @@ class LeaveBot:
             try:
                 linked = await asyncio.to_thread(redeem, self.engine, chat_id, code.group(1))
             except LinkError as exc:
-                await self._reply(update, str(exc)[:1].upper() + str(exc)[1:] + ".")
+                await self._reply(update, TEXT[language]["locked" if exc.locked else "bad_code"])
                 return
             await self._reply(update, TEXT[language]["linked"].format(name=linked.first_name))
             return

@@ -23,7 +23,11 @@ LOCK_MINUTES = 15
 
 
 class LinkError(ValueError):
-    """The code was not accepted; the message says why, in Dutch."""
+    """The code was not accepted; the message says why, in Dutch; `locked` tells the two cases apart."""
+
+    def __init__(self, message: str, *, locked: bool = False) -> None:
+        super().__init__(message)
+        self.locked = locked
 
 
 def _hash(code: str) -> str:
@@ -70,7 +74,7 @@ def redeem(engine: Engine, chat_id: int, code: str, *, now: dt.datetime | None =
     with Session(engine) as session:
         state = session.get(TelegramChat, chat_id) or TelegramChat(chat_id=chat_id)
         if state.locked_until is not None and _aware(state.locked_until) > now:
-            raise LinkError("te veel verkeerde codes; probeer het over een kwartier opnieuw")
+            raise LinkError("te veel verkeerde codes; probeer het over een kwartier opnieuw", locked=True)
         found = session.exec(select(LinkCode).where(LinkCode.code_hash == _hash(code),
                                                     col(LinkCode.used_at).is_(None))).first()
         if found is None or _aware(found.expires_at) <= now:
