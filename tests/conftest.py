@@ -7,12 +7,14 @@ PostgreSQL server (LOONBODE_TEST_POSTGRES_URL), again on a new PostgreSQL databa
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from workflows.db import create_db_engine, migrate
 
@@ -34,9 +36,22 @@ def _postgres_engine() -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _drop_database(admin, name)
         admin.dispose()
+
+
+def _drop_database(admin: Engine, name: str) -> None:
+    """Drop a test database; a session the server itself holds there (autovacuum) may refuse to
+    be ended for a moment, so try again briefly before failing."""
+    for attempt in range(50):
+        try:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            return
+        except (ProgrammingError, OperationalError):
+            if attempt == 49:
+                raise
+            time.sleep(0.1)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

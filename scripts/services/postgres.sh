@@ -108,6 +108,9 @@ SELECT 'CREATE ROLE loonbode LOGIN CREATEDB' WHERE NOT EXISTS (SELECT FROM pg_ro
 \gexec
 SELECT 'CREATE DATABASE loonbode OWNER loonbode' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'loonbode')
 \gexec
+-- DROP DATABASE ... WITH (FORCE) at the end of a test must be able to end every session on
+-- that test's database, also one the server started for itself there.
+GRANT pg_signal_backend TO loonbode;
 SQL
 
     log "PostgreSQL $("$bindir/pg_ctl" --version | awk '{print $3}') on 127.0.0.1:$port, data in $dir/data"
