@@ -8,8 +8,7 @@ Prints:
   the same client threads, the same mails, rounds interleaved; best round of each, and the ratio;
 - end-to-end latency (p50/p95) from the end of DATA to the confirmation reaching a relay: a
   second aiosmtpd server plays the relay and `loonbode serve --demo` runs with
-  LOONBODE_RELAY_URL pointing at it. Skipped, with a line saying so, while the notifier
-  (`notifier.confirmations`) does not exist yet.
+  LOONBODE_RELAY_URL pointing at it.
 
 Aims: ratio >= 0.5 on SQLite, p95 < 1 s.
 """
@@ -19,7 +18,6 @@ from __future__ import annotations
 import argparse
 import email
 import email.policy
-import importlib.util
 import os
 import signal
 import smtplib
@@ -197,9 +195,6 @@ def wait_until(check: Callable[[], bool], timeout: float) -> bool:
 
 
 def latency(count: int) -> None:
-    if importlib.util.find_spec("notifier.confirmations") is None:
-        print("Latency DATA → confirmation at the relay: skipped (notifier.confirmations does not exist yet)")
-        return
     relay = Relay()
     relay_port, port = free_port(), free_port()
     relay_server = Controller(relay, hostname="127.0.0.1", port=relay_port, server_hostname="relay")

@@ -1,20 +1,16 @@
-"""`loonbode serve`: one process running the SMTP listener, the worker, the outbox and the IMAP poller.
+"""`loonbode serve`: one process running SMTP, the worker, the outbox, IMAP, the dashboard and the bot.
 
 Start order: data dir, database and migrations, (demo roster), SMTP, then the background
 threads. On SIGTERM or SIGINT the listener stops accepting first (mails being stored are
 still answered), the worker finishes the message in hand, the threads stop, the engine is
 disposed, and `run` returns 0. A second signal while stopping kills the process the usual way.
-
-The notifier (`notifier.confirmations`, `notifier.outbox`) and the IMAP poller
-(`intake.imap`) are optional here: when a module is absent its part is skipped with a log line.
+IMAP runs when LOONBODE_IMAP_URL is set, the Telegram bot when LOONBODE_TELEGRAM_TOKEN is.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import importlib.resources
-import importlib.util
 import logging
 import os
 import signal
@@ -32,9 +28,11 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine, make_url, update
 from sqlmodel import Session, col, select
 
+from intake.imap import poll_once, watch_idle
 from intake.smtp import IntakeController, SmtpConfigError, start_smtp, stop_smtp
 from intake.telegram_bot import BotRunner, build_application
 from loonbode.settings import Settings
+from notifier.confirmations import confirmer
 from parsers.roster import Roster
 from workflows.db import create_db_engine, migrate
 from workflows.models import InboundMessage, InboundStatus
@@ -153,7 +151,7 @@ def start(settings: Settings, *, demo: bool = False) -> Service:
 # --- the worker ------------------------------------------------------------------------------------------------
 
 def _start_worker(service: Service) -> None:
-    confirm = _confirm_hook(service.settings)
+    confirm = confirmer(service.settings)
     thread = threading.Thread(target=work_loop, name="verwerker", daemon=True,
                               args=(service.engine, service.settings, service.worker_id, confirm, service.stopping),
                               kwargs={"wake": service.wake_worker, "on_handled": service.wake_outbox.set})
@@ -235,30 +233,6 @@ def _alive(worker_id: str) -> bool:
     return True
 
 
-# --- optional parts: confirmations, outbox, IMAP ------------------------------------------------------------------
-
-def _optional(module: str, name: str, part: str) -> Callable[..., Any] | None:
-    """`module.name` if that module exists, else None (logged). A module that exists but fails to import is
-    logged as an error and skipped too: taking in mail matters more than the part that is broken."""
-    try:
-        found = importlib.util.find_spec(module) is not None
-    except ModuleNotFoundError:
-        found = False
-    if not found:
-        log.info("%s ontbreekt: %s overgeslagen", module, part)
-        return None
-    try:
-        return getattr(importlib.import_module(module), name)
-    except Exception:
-        log.exception("%s kon niet geladen worden: %s overgeslagen", module, part)
-        return None
-
-
-def _confirm_hook(settings: Settings) -> Confirm | None:
-    confirmer = _optional("notifier.confirmations", "confirmer", "ontvangstbevestigingen")
-    return confirmer(settings) if confirmer else None
-
-
 def _start_dashboard(service: Service) -> None:
     """The web dashboard on LOONBODE_HTTP_HOST:LOONBODE_HTTP_PORT, in a thread of its own."""
     from dashboard.app import create_app
@@ -319,18 +293,12 @@ def _repeat(job: Callable[[], object], seconds: float, stopping: threading.Event
 def _start_imap(service: Service) -> None:
     if not service.settings.imap_url:
         return
-    poll_once = _optional("intake.imap", "poll_once", "het ophalen uit de IMAP-mailbox")
-    if poll_once is None:
-        return
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # it logs every run at INFO
     scheduler = BackgroundScheduler(timezone=dt.UTC)
     scheduler.add_job(_logged(poll_once, service), "interval", seconds=service.settings.imap_poll_seconds,
                       id="imap", max_instances=1, coalesce=True, next_run_time=dt.datetime.now(dt.UTC))
     scheduler.start()
     service.scheduler = scheduler
-    watch_idle = _optional("intake.imap", "watch_idle", "IMAP IDLE")
-    if watch_idle is None:
-        return
 
     def poll_now() -> None:
         try:
