@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
@@ -20,12 +19,12 @@ from notifier.questions import ask_employer
 from parsers.fields import FIELD_MODELS
 from parsers.mime import read_mail
 from workflows.models import DraftRow
+from workflows.periods import AMSTERDAM
 from workflows.review import ReviewError, approve, correct, mark_duplicate, reject, reopen
 from workflows.review_queue import draft_history, roster_of, sibling_drafts, visible_draft, visible_inbound
 from workflows.users import SignedIn
 
 router = APIRouter()
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 def _original(request: Request, inbound_id: int, scope: str | None) -> dict[str, object]:

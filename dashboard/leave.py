@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
@@ -20,11 +19,11 @@ from dashboard.security import check_csrf, current_user
 from notifier.leave_notices import queue_decision
 from workflows.leave_ledger import LeaveError, decide
 from workflows.models import Employee, LeaveRequestRow
+from workflows.periods import AMSTERDAM
 from workflows.telegram_links import CODE_MINUTES, issue_code
 from workflows.users import SignedIn
 
 router = APIRouter()
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 def _employees(session: Session, scope: str | None) -> dict[int, Employee]:
@@ -80,5 +79,5 @@ async def link_code(request: Request, employee_id: int, user: Annotated[SignedIn
     if employee is None:
         raise HTTPException(status_code=404)
     code = issue_code(request.app.state.engine, employee_id, actor=user.email)
-    name = " ".join(p for p in (employee.first_name, employee.prefix, employee.last_name) if p)
+    name = employee.full_name
     return _page(request, user, code=(name, code))

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
@@ -15,12 +14,12 @@ from sqlmodel import Session
 
 from dashboard.pages import render
 from dashboard.security import check_csrf, current_user, require_bureau
+from workflows.periods import AMSTERDAM
 from workflows.quarantine import QuarantineError, discard, preview, quarantined, release_to_employer
 from workflows.review_queue import employer_names
 from workflows.users import SignedIn
 
 router = APIRouter()
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 def local_time(moment: dt.datetime) -> str:

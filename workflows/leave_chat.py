@@ -14,7 +14,6 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
@@ -25,9 +24,9 @@ from parsers.models import LeaveRequest
 from workflows.leave_days import WorkSchedule, leave_hours
 from workflows.leave_ledger import LeaveError, balance, cancel, request_leave
 from workflows.models import Employee, LeaveRequestRow
+from workflows.periods import AMSTERDAM
 from workflows.telegram_links import LinkError, chat, redeem, save_state
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 CODE = re.compile(r"^\s*(\d{6})\s*$")
 
 

@@ -50,6 +50,11 @@ class Employee(SQLModel, table=True):
                                  sa_column=Column(JSON, nullable=False))
     start_date: dt.date | None = None
 
+    @property
+    def full_name(self) -> str:
+        """"Stijn van der Linden": first name, prefix and last name as they are written."""
+        return " ".join(p for p in (self.first_name, self.prefix, self.last_name) if p)
+
 
 class InboundStatus:
     RECEIVED = "received"  # stored, waiting for the worker

@@ -140,7 +140,7 @@ def correct(engine: Engine, draft_id: int, form: dict[str, str], *, scope: str |
         if person_changed:
             employee = _employee(session, draft.employer_id, chosen)
             draft.employee_id = employee.number
-            draft.employee_name = " ".join(p for p in (employee.first_name, employee.prefix, employee.last_name) if p)
+            draft.employee_name = employee.full_name
         # Issues about the person (no field) stay until a reviewer picks one; the rest is re-checked.
         person_issues = [] if person_changed else [i for i in draft.issues if not i.get("field")]
         issues = person_issues + [i.model_dump() for i in validate_normal(draft.type, fields, reference=today)]
