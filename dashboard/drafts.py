@@ -18,7 +18,7 @@ from dashboard.security import check_csrf, current_user, require_bureau
 from notifier.questions import ask_employer
 from parsers.fields import FIELD_MODELS
 from parsers.mime import read_mail
-from workflows.models import DraftRow
+from workflows.models import DraftRow, LeaveRequestRow
 from workflows.periods import AMSTERDAM
 from workflows.review import ReviewError, approve, correct, mark_duplicate, reject, reopen
 from workflows.review_queue import draft_history, roster_of, sibling_drafts, visible_draft, visible_inbound
@@ -27,7 +27,7 @@ from workflows.users import SignedIn
 router = APIRouter()
 
 
-def _original(request: Request, inbound_id: int, scope: str | None) -> dict[str, object]:
+def _original(request: Request, inbound_id: int | None, scope: str | None) -> dict[str, object]:
     """The mail the draft came from: headers to show and its readable body."""
     with Session(request.app.state.engine) as session:
         message = visible_inbound(session, inbound_id, scope)
@@ -64,18 +64,20 @@ def draft_context(request: Request, draft_id: int, user: SignedIn, *, error: str
         siblings = sibling_drafts(session, draft)
         history = draft_history(session, draft_id)
         employees = roster_of(session, draft.employer_id) if user.sees_all_employers else []
+        leave = session.get(LeaveRequestRow, draft.leave_request_id) if draft.leave_request_id else None
     original = _original(request, draft.inbound_id, scope)
     answers = [_answer(request, int(e.detail["inbound_id"]), scope) for e in history
                if e.action == "answered" and str(e.detail.get("inbound_id", "")).isdigit()]
     body = marked_body(str(original.get("body", "")), draft.source) if original.get("available") else []
     files = original.get("files", [])
     sheet = sheet_view(files, draft.source) if isinstance(files, list) else None
-    editable = user.sees_all_employers and draft.status == "new"
+    # A leave draft records the employer's decision: the bureau approves or rejects it, never edits it.
+    editable = user.sees_all_employers and draft.status == "new" and draft.type in FIELD_MODELS
     return {"draft": draft, "siblings": siblings, "history": history, "original": original, "body": body,
             "sheet": sheet,
             "field_names": list(FIELD_MODELS[draft.type].model_fields) if draft.type in FIELD_MODELS else [],
             "editable": editable, "can_act": user.sees_all_employers, "error": error, "employees": employees,
-            "answers": [a for a in answers if a is not None]}
+            "answers": [a for a in answers if a is not None], "leave": leave}
 
 
 @router.get("/drafts/{draft_id}")

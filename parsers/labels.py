@@ -18,6 +18,7 @@ TYPE_LABELS: dict[str, dict[str, str]] = {
     "one_off_payment": {"nl": "eenmalige uitkering", "en": "one-off payment"},
     "expense": {"nl": "declaratie", "en": "expense claim"},
     "personal_data_change": {"nl": "wijziging persoonsgegevens", "en": "change of personal details"},
+    "leave": {"nl": "verlof met gevolgen voor het loon", "en": "leave that changes pay"},
 }
 
 FIELD_LABELS: dict[str, dict[str, str]] = {
@@ -48,6 +49,10 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
     "city": {"nl": "woonplaats", "en": "city"},
     "last_name": {"nl": "achternaam", "en": "last name"},
     "reason": {"nl": "reden", "en": "reason"},
+    "leave_type": {"nl": "soort verlof", "en": "kind of leave"},
+    "first_day": {"nl": "eerste verlofdag", "en": "first day of leave"},
+    "last_day": {"nl": "laatste verlofdag", "en": "last day of leave"},
+    "withdrawn": {"nl": "ingetrokken", "en": "withdrawn"},
 }
 
 
@@ -89,6 +94,10 @@ def field_value(field: str, value: object, language: str = "nl") -> str:
         return money(float(value), language)
     if field == "kind" and isinstance(value, str):
         return _KIND_WORDS.get(value, {}).get(language, value)
+    if field == "leave_type" and isinstance(value, str):
+        return LEAVE_LABELS.get(value, {}).get(language, value)
+    if field == "withdrawn" and isinstance(value, bool):
+        return ("ja" if value else "nee") if language == "nl" else ("yes" if value else "no")
     if field == "salary_period" and isinstance(value, str):
         return _PERIOD_WORDS.get(value, {}).get(language, value)
     if field in ("percentage", "rate_percentage"):

@@ -69,7 +69,7 @@ HOURS_TYPES = frozenset({"hours"})
 COMPONENT_TYPES = frozenset({"one_off_payment", "expense"})
 # The worklist, in this order; anything else that was approved lands after them.
 WORKLIST_TYPES = ("hire", "termination", "sick", "recovery", "salary_change", "hours_change",
-                  "personal_data_change")
+                  "personal_data_change", "leave")
 TYPE_NAMES: dict[str, str] = {
     "hire": "indienstmelding",
     "termination": "uitdienstmelding",
@@ -81,6 +81,7 @@ TYPE_NAMES: dict[str, str] = {
     "hours": "uren",
     "one_off_payment": "eenmalige uitkering",
     "expense": "onkostenvergoeding",
+    "leave": "verlof (onbetaald of ouderschapsverlof)",
 }
 # The order a type's fields are listed in under `Gegevens` (shared/spec/mutations.md);
 # fields not named here follow in alphabetical order.
@@ -97,6 +98,7 @@ FIELD_ORDER: dict[str, tuple[str, ...]] = {
     "expense": ("amount", "description", "period"),
     "personal_data_change": ("effective_date", "last_name", "street", "house_number", "postal_code", "city",
                              "iban", "email", "phone"),
+    "leave": ("leave_type", "first_day", "last_day", "hours", "withdrawn"),
 }
 FIELD_LABELS: dict[str, str] = {
     "start_date": "ingangsdatum", "end_date": "laatste werkdag", "date": "datum",
@@ -106,7 +108,8 @@ FIELD_LABELS: dict[str, str] = {
     "email": "e-mail", "phone": "telefoon", "street": "straat", "house_number": "huisnummer",
     "postal_code": "postcode", "city": "woonplaats", "last_name": "achternaam", "hours": "uren",
     "kind": "soort uren", "rate_percentage": "toeslagpercentage", "period": "periode", "amount": "bedrag",
-    "description": "omschrijving",
+    "description": "omschrijving", "leave_type": "soort verlof", "first_day": "eerste verlofdag",
+    "last_day": "laatste verlofdag", "withdrawn": "ingetrokken",
 }
 # Where a type reads a field its own way.
 TYPE_FIELD_LABELS: dict[tuple[str, str], str] = {

@@ -11,8 +11,9 @@ Every change is a `LeaveEntry` (accrual +, taken −, expired −, correction ±
 a balance is their sum and nothing else. Hours are stored as whole minutes so sums never
 drift; this API takes and gives hours (floats, rounded to 2 decimals on the way out).
 
-Taking leave uses the buckets that expire first (of those usable at the leave's start);
-what they cannot cover goes to the usable bucket that expires last, as a negative
+Only holiday leave (`vacation`) is charged; the other kinds are recorded and decided the
+same way but leave the balance alone. Taking leave uses the buckets that expire first (of
+those usable at the leave's start); what they cannot cover goes to the usable bucket that expires last, as a negative
 remainder, up to the employer's limit (the request is then marked `negative`). Every write
 first locks the employee's row (an UPDATE, which serialises writers on SQLite and
 PostgreSQL alike), so two decisions about one employee cannot both pass the checks; each
@@ -32,6 +33,8 @@ from typing import Any
 from sqlalchemy import Engine, func, update
 from sqlmodel import Session, col, select
 
+from parsers.labels import LEAVE_LABELS
+from workflows.leave_drafts import draft_for_approved, withdraw_drafts
 from workflows.models import (
     AuditEvent,
     Employee,
@@ -47,6 +50,9 @@ from workflows.models import (
 STATUTORY_WEEKS = 4  # the statutory minimum: four times the weekly hours a year
 FULL_TIME_HOURS = 40.0  # the week the employer's extra-statutory hours are set for
 EXTRA_YEARS = 5  # extra-statutory hours stay five years
+# Only holiday leave comes off the balance; special, care, parental and unpaid leave are their own
+# entitlements (and unpaid and parental leave become a draft for the bureau, workflows/leave_drafts.py).
+CHARGED_TYPES = frozenset({"vacation"})
 STATUS_LABELS = {LeaveStatus.PENDING: "aangevraagd", LeaveStatus.APPROVED: "goedgekeurd",
                  LeaveStatus.REJECTED: "afgewezen", LeaveStatus.CANCELLED: "ingetrokken"}
 
@@ -314,16 +320,20 @@ def expire(engine: Engine, employee_id: int, today: dt.date, *, actor: str = "sy
 
 
 def request_leave(engine: Engine, employee_id: int, leave_type: str, start: dt.date, end: dt.date, hours: float,
-                  channel: str, text: str | None = None, *, actor: str = "system") -> LeaveRequestRow:
-    """Store a pending request; refused when it overlaps another pending or approved one of the employee."""
+                  channel: str, text: str | None = None, *, actor: str = "system",
+                  on_requested: Callable[[Session, LeaveRequestRow], object] | None = None) -> LeaveRequestRow:
+    """Store a pending request; refused when it overlaps another pending or approved one of the employee.
+
+    `on_requested` runs inside the transaction (the notifier asks the employer there, so a
+    request and the question about it are committed together)."""
     if end < start:
         raise LeaveError("de einddatum ligt voor de begindatum")
     minutes = to_minutes(hours)
     if minutes <= 0:
         raise LeaveError("een verlofaanvraag moet meer dan 0 uur zijn")
     leave_type = leave_type.strip()
-    if not leave_type:
-        raise LeaveError("geef de soort verlof")
+    if leave_type not in LEAVE_LABELS:
+        raise LeaveError(f"onbekende soort verlof {leave_type[:40]!r}; kies uit {', '.join(LEAVE_LABELS)}")
     with Session(engine) as session:
         _lock_employee(session, employee_id)
         other = session.exec(select(LeaveRequestRow).where(
@@ -341,6 +351,8 @@ def request_leave(engine: Engine, employee_id: int, leave_type: str, start: dt.d
         _audit(session, actor, "leave_request", request.id, "leave_requested",
                {"employee_id": employee_id, "start": start.isoformat(), "end": end.isoformat(),
                 "hours": to_hours(minutes)})
+        if on_requested is not None:
+            on_requested(session, request)
         session.commit()
         session.refresh(request)
         return request
@@ -404,6 +416,8 @@ def take(engine: Engine, request_id: int, *, today: dt.date, actor: str = "syste
         if request.status != LeaveStatus.APPROVED:
             raise LeaveError(f"verlofaanvraag {request_id} is {_label(request.status)}; alleen goedgekeurd verlof gaat "
                              "van het saldo af")
+        if request.leave_type not in CHARGED_TYPES:
+            return []
         written = _take(session, request, actor=actor, today=today)
         session.commit()
         for entry in written:
@@ -438,7 +452,9 @@ def decide(engine: Engine, request_id: int, approve: bool, *, actor: str, today:
         _audit(session, actor, "leave_request", request_id, "leave_approved" if approve else "leave_rejected",
                {} if approve else {"reason": reason})
         if approve:
-            _take(session, request, actor=actor, today=today)
+            if request.leave_type in CHARGED_TYPES:
+                _take(session, request, actor=actor, today=today)
+            draft_for_approved(session, request)
         if on_decided is not None:
             on_decided(session, request)
         session.commit()
@@ -466,6 +482,7 @@ def cancel(engine: Engine, request_id: int, *, actor: str = "system") -> list[Le
             if minutes and not _has_key(session, request.employee_id, key):
                 written.append(_entry(session, request.employee_id, kind, year, LeaveEntryType.CANCELLED, minutes,
                                       actor=actor, request_id=request_id, dedupe_key=key))
+        withdraw_drafts(session, request)
         _audit(session, actor, "leave_request", request_id, "leave_cancelled",
                {"buckets": [{"kind": e.kind, "year": e.year, "hours": to_hours(e.minutes)} for e in written]})
         session.commit()

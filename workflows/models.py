@@ -131,7 +131,10 @@ class DraftRow(SQLModel, table=True):
                       Index("ix_drafts_status_employer", "status", "employer_id"))
 
     id: int | None = Field(default=None, primary_key=True)
-    inbound_id: int = Field(foreign_key="inbound_messages.id", index=True)
+    # The mail it was read from; None for a draft made by a decision elsewhere (approved unpaid or
+    # parental leave, see leave_request_id).
+    inbound_id: int | None = Field(default=None, foreign_key="inbound_messages.id", index=True)
+    leave_request_id: int | None = Field(default=None, foreign_key="leave_requests.id", index=True)
     employer_id: str | None = Field(default=None, max_length=100)
     type: str = Field(max_length=40)
     employee_id: str | None = Field(default=None, max_length=40)
@@ -324,6 +327,22 @@ class LeaveRequestRow(SQLModel, table=True):
     decided_by: str | None = Field(default=None, max_length=320)
     reason: str | None = None  # why it was rejected
     negative: bool = False  # approving it took the balance below zero (within the employer's limit)
+    reminded_at: dt.datetime | None = None  # the one reminder to the employer of a request left open
+
+
+class DecisionLink(SQLModel, table=True):
+    """An approve or reject link mailed to an employer: the nonce inside the signed token, so each
+    link is used once (`used_at`) and stops working at `expires_at`."""
+
+    __tablename__ = "decision_links"
+
+    nonce: str = Field(primary_key=True, max_length=64)
+    request_id: int = Field(foreign_key="leave_requests.id", index=True)
+    action: str = Field(max_length=10)  # approve, reject
+    recipient: str = Field(max_length=320)  # the address it was mailed to (the decision's actor)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    expires_at: dt.datetime
+    used_at: dt.datetime | None = None
 
 
 class LeaveKind:
@@ -372,6 +391,7 @@ class TelegramChat(SQLModel, table=True):
 
     chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     employee_id: int | None = Field(default=None, foreign_key="employees.id", index=True)
+    user_id: int | None = Field(default=None, foreign_key="users.id", index=True)  # an employer contact's chat
     language: str = Field(default="nl", max_length=5)
     state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     failed_codes: int = 0
@@ -381,12 +401,14 @@ class TelegramChat(SQLModel, table=True):
 
 
 class LinkCode(SQLModel, table=True):
-    """A one-time code that links a chat to an employee; only its hash is stored."""
+    """A one-time code that links a chat to an employee or to a dashboard user (an employer contact who
+    decides on leave in Telegram); only its hash is stored."""
 
     __tablename__ = "link_codes"
 
     id: int | None = Field(default=None, primary_key=True)
-    employee_id: int = Field(foreign_key="employees.id", index=True)
+    employee_id: int | None = Field(default=None, foreign_key="employees.id", index=True)
+    user_id: int | None = Field(default=None, foreign_key="users.id", index=True)
     code_hash: str = Field(max_length=64, index=True)
     created_at: dt.datetime = Field(default_factory=utcnow)
     expires_at: dt.datetime

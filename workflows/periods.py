@@ -24,6 +24,7 @@ DECIDING_DATES: dict[str, tuple[str, ...]] = {
     "salary_change": ("effective_date",),
     "hours_change": ("effective_date",),
     "personal_data_change": ("effective_date",),
+    "leave": ("first_day",),  # approved unpaid or parental leave (workflows/leave_drafts.py)
 }
 
 

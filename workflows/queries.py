@@ -14,7 +14,8 @@ def drafts_json(engine: Engine, *, status: str | None = None, employer: str | No
     """`loonbode drafts --json`: {"id", "status", "employer_id", "message_id", "type", "employee_id",
     "employee_name", "fields", "issues", "source"} per draft (shared/spec/cli.md)."""
     with Session(engine) as session:
-        query = select(DraftRow, InboundMessage.message_id).join(
+        # Outer: a draft made from a leave decision has no mail (message_id null).
+        query = select(DraftRow, InboundMessage.message_id).outerjoin(
             InboundMessage, InboundMessage.id == DraftRow.inbound_id)  # type: ignore[arg-type]
         if status:
             query = query.where(DraftRow.status == status)

@@ -128,6 +128,9 @@ def correct(engine: Engine, draft_id: int, form: dict[str, str], *, scope: str |
             raise LookupError(draft_id)
         if draft.status != DraftStatus.NEW:
             raise ReviewError(f"concept {draft_id} is {draft.status}; heropen het om te verbeteren")
+        if draft.type not in FIELD_MODELS:
+            raise ReviewError(f"concept {draft_id} legt een besluit van de werkgever vast en wordt niet bewerkt; "
+                              "wijs het af als het niet klopt")
         allowed = FIELD_MODELS[draft.type].model_fields
         given = {k: v.strip() for k, v in form.items() if k in allowed and v.strip()}
         try:

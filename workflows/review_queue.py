@@ -97,15 +97,17 @@ def visible_draft(session: Session, draft_id: int, scope: str | None) -> DraftRo
     return draft
 
 
-def visible_inbound(session: Session, inbound_id: int, scope: str | None) -> InboundMessage | None:
-    message = session.get(InboundMessage, inbound_id)
+def visible_inbound(session: Session, inbound_id: int | None, scope: str | None) -> InboundMessage | None:
+    message = session.get(InboundMessage, inbound_id) if inbound_id is not None else None
     if message is None or (scope is not None and message.employer_id != scope):
         return None
     return message
 
 
 def sibling_drafts(session: Session, draft: DraftRow) -> list[DraftRow]:
-    """The other drafts read from the same message."""
+    """The other drafts read from the same message (none for a draft made from a leave decision)."""
+    if draft.inbound_id is None:
+        return []
     return list(session.exec(select(DraftRow).where(DraftRow.inbound_id == draft.inbound_id, DraftRow.id != draft.id)
                              .order_by(col(DraftRow.id))))
 

@@ -48,7 +48,7 @@ def make_employee(engine, *, hours: float = 40, start: dt.date | None = None, ex
 
 
 def approved_request(engine, employee_id, start, end, hours) -> LeaveRequestRow:
-    request = ledger.request_leave(engine, employee_id, "vakantie", start, end, hours, "dashboard")
+    request = ledger.request_leave(engine, employee_id, "vacation", start, end, hours, "dashboard")
     assert request.id is not None
     return ledger.decide(engine, request.id, True, actor="hr@x.example", today=start)
 
@@ -164,7 +164,7 @@ def test_going_negative_is_allowed_up_to_the_employers_limit_and_flagged(engine)
     balance = ledger.balance(engine, employee, D(2025, 7, 5))
     assert balance.is_negative and balance.hours == -12 and balance.extra.hours == -12
 
-    too_much = ledger.request_leave(engine, employee, "vakantie", D(2025, 8, 4), D(2025, 8, 4), 8, "dashboard")
+    too_much = ledger.request_leave(engine, employee, "vacation", D(2025, 8, 4), D(2025, 8, 4), 8, "dashboard")
     with pytest.raises(LeaveError, match="onvoldoende verlofuren"):
         ledger.decide(engine, too_much.id, True, actor="hr@x.example", today=D(2025, 8, 1))
     with Session(engine) as session:
@@ -174,7 +174,7 @@ def test_going_negative_is_allowed_up_to_the_employers_limit_and_flagged(engine)
 
 def test_without_a_limit_the_balance_may_not_go_negative(engine):
     employee = make_employee(engine, hours=40)
-    request = ledger.request_leave(engine, employee, "vakantie", D(2025, 3, 3), D(2025, 3, 3), 8, "mail")
+    request = ledger.request_leave(engine, employee, "vacation", D(2025, 3, 3), D(2025, 3, 3), 8, "mail")
     with pytest.raises(LeaveError, match="0 uur beschikbaar, 8 uur gevraagd"):
         ledger.decide(engine, request.id, True, actor="hr@x.example", today=D(2025, 3, 1))
 
@@ -194,7 +194,7 @@ def test_a_request_is_charged_once(engine):
 def test_only_approved_requests_are_taken(engine):
     employee = make_employee(engine, hours=40)
     ledger.accrue_year(engine, employee, 2025, actor="system")
-    request = ledger.request_leave(engine, employee, "vakantie", D(2025, 3, 3), D(2025, 3, 3), 8, "mail")
+    request = ledger.request_leave(engine, employee, "vacation", D(2025, 3, 3), D(2025, 3, 3), 8, "mail")
     with pytest.raises(LeaveError, match="is aangevraagd; alleen goedgekeurd"):
         ledger.take(engine, request.id, today=D(2025, 3, 1))
     with pytest.raises(LeaveError, match="reden"):
@@ -224,27 +224,27 @@ def test_cancelling_gives_back_exactly_what_was_taken_once(engine):
 
 def test_an_overlapping_request_is_refused_with_the_reason(engine):
     employee = make_employee(engine, hours=40)
-    first = ledger.request_leave(engine, employee, "vakantie", D(2025, 3, 3), D(2025, 3, 7), 40, "dashboard")
+    first = ledger.request_leave(engine, employee, "vacation", D(2025, 3, 3), D(2025, 3, 7), 40, "dashboard")
     with pytest.raises(LeaveError, match=rf"overlapt met verlofaanvraag {first.id} van 03-03-2025 t/m 07-03-2025 "
                                          r"\(aangevraagd\)"):
-        ledger.request_leave(engine, employee, "vakantie", D(2025, 3, 7), D(2025, 3, 10), 16, "mail")
+        ledger.request_leave(engine, employee, "vacation", D(2025, 3, 7), D(2025, 3, 10), 16, "mail")
     # Adjacent days, another employee, or a cancelled request do not block.
-    ledger.request_leave(engine, employee, "vakantie", D(2025, 3, 10), D(2025, 3, 10), 8, "mail")
+    ledger.request_leave(engine, employee, "vacation", D(2025, 3, 10), D(2025, 3, 10), 8, "mail")
     other = make_employee(engine, hours=40)
-    ledger.request_leave(engine, other, "vakantie", D(2025, 3, 3), D(2025, 3, 7), 40, "mail")
+    ledger.request_leave(engine, other, "vacation", D(2025, 3, 3), D(2025, 3, 7), 40, "mail")
     ledger.cancel(engine, first.id, actor="hr@x.example")
-    again = ledger.request_leave(engine, employee, "vakantie", D(2025, 3, 4), D(2025, 3, 4), 8, "telegram")
+    again = ledger.request_leave(engine, employee, "vacation", D(2025, 3, 4), D(2025, 3, 4), 8, "telegram")
     assert again.status == LeaveStatus.PENDING and again.minutes == 480
 
 
 def test_a_request_needs_sensible_dates_and_hours(engine):
     employee = make_employee(engine, hours=40)
     with pytest.raises(LeaveError, match="einddatum"):
-        ledger.request_leave(engine, employee, "vakantie", D(2025, 3, 7), D(2025, 3, 3), 8, "mail")
+        ledger.request_leave(engine, employee, "vacation", D(2025, 3, 7), D(2025, 3, 3), 8, "mail")
     with pytest.raises(LeaveError, match="0 uur"):
-        ledger.request_leave(engine, employee, "vakantie", D(2025, 3, 3), D(2025, 3, 3), 0, "mail")
+        ledger.request_leave(engine, employee, "vacation", D(2025, 3, 3), D(2025, 3, 3), 0, "mail")
     with pytest.raises(LeaveError, match="bestaat niet"):
-        ledger.request_leave(engine, 999_999, "vakantie", D(2025, 3, 3), D(2025, 3, 3), 8, "mail")
+        ledger.request_leave(engine, 999_999, "vacation", D(2025, 3, 3), D(2025, 3, 3), 8, "mail")
 
 
 # --- Properties ----------------------------------------------------------------------------------------------
@@ -312,7 +312,7 @@ def test_the_ledger_stays_consistent_over_random_sequences(engine, steps, hours,
                 ledger.correct(engine, employee, args[0], args[1], args[2], "test", actor="system")
             elif kind == "request":
                 start = BASE + dt.timedelta(days=args[0])
-                request = ledger.request_leave(engine, employee, "vakantie", start,
+                request = ledger.request_leave(engine, employee, "vacation", start,
                                                start + dt.timedelta(days=args[1]), args[2], "dashboard")
                 request_ids.append(request.id)
             elif kind == "expire":
