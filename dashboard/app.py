@@ -17,7 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
 from starlette.exceptions import HTTPException
 
-from dashboard import auth, drafts, exports, leave, quarantine, queue, roster, users
+from dashboard import auth, drafts, exports, leave, leave_links, quarantine, queue, roster, users
 from dashboard.pages import render, templates
 from dashboard.security import LoginRequired, SecurityHeaders
 from loonbode.settings import Settings
@@ -40,6 +40,7 @@ def create_app(settings: Settings, engine: Engine, *, wake_outbox: Callable[[], 
     app.include_router(quarantine.router)
     app.include_router(roster.router)
     app.include_router(users.router)
+    app.include_router(leave_links.router)  # before leave: /leave/decide/{token} is not /leave/{id}/{action}
     app.include_router(leave.router)
     app.include_router(exports.router)
 

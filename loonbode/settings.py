@@ -6,6 +6,8 @@ The names and defaults are the contract in `shared/spec/cli.md`.
 
 from __future__ import annotations
 
+import os
+import secrets
 from pathlib import Path
 
 from pydantic import Field
@@ -27,7 +29,8 @@ class Settings(BaseSettings):
     imap_url: str | None = None
     telegram_token: str | None = None
     telegram_api_url: str | None = None
-    secret_key: str | None = None
+    secret_key: str | None = None  # unset: generated into the data dir on first start (`signing_key`)
+    public_url: str | None = None  # how employers reach the dashboard, for links in mail; unset: http://HOST:PORT
     max_message_bytes: int = Field(default=25_000_000, description="SMTP answers 552 above this size")
     replies_per_sender_per_hour: int = 10
     smtp_tls_cert: Path | None = None
@@ -46,9 +49,39 @@ class Settings(BaseSettings):
         return telegram_base_url(self.telegram_api_url)
 
     @property
+    def dashboard_url(self) -> str:
+        """The dashboard's address as links in outgoing mail give it, without a trailing slash."""
+        return (self.public_url or f"http://{self.http_host}:{self.http_port}").rstrip("/")
+
+    @property
     def database(self) -> str:
         """The SQLAlchemy URL: the configured one, else a SQLite file in the data dir."""
         return self.database_url or f"sqlite:///{(self.data_dir / 'loonbode.sqlite3').resolve()}"
+
+
+def signing_key(settings: Settings) -> bytes:
+    """LOONBODE_SECRET_KEY, or the key generated into the data dir on first start (kept 0600)."""
+    if settings.secret_key:
+        return settings.secret_key.encode()
+    path = settings.data_dir / "secret_key"
+    if not path.exists():
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(draft, path)  # atomic and never overwrites: a second process keeps the first key
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    key = path.read_text().strip()
+    if not key:
+        raise RuntimeError(f"{path} is leeg; verwijder het bestand of zet LOONBODE_SECRET_KEY")
+    return key.encode()
 
 
 def load_settings(**overrides: object) -> Settings:

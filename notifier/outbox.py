@@ -20,6 +20,7 @@ and stays, with the error, for a person to look at.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from dataclasses import dataclass
 
@@ -93,7 +94,9 @@ def send_due_telegram(engine: Engine, settings: Settings, *, now: dt.datetime | 
         if claimed is None:
             continue
         try:
-            send_telegram(settings, chat_id=claimed.to_address, text=claimed.raw.decode())
+            content = json.loads(claimed.raw)
+            send_telegram(settings, chat_id=claimed.to_address, text=content["text"],
+                          reply_markup=content.get("reply_markup"))
         except SendError as error:
             _record_failure(engine, claimed, error, now)
             if error.relay_down:
@@ -128,10 +131,16 @@ def _claim(engine: Engine, row_id: int, now: dt.datetime, from_address: str, cha
             return None
         row = session.get(OutboundMessage, row_id)
         assert row is not None and row.id is not None
-        content = row.body.encode() if channel == "telegram" else row.raw or _compose(row, from_address)
+        content = _telegram_content(row) if channel == "telegram" else row.raw or _compose(row, from_address)
         claimed = Claimed(id=row.id, attempts=row.attempts, to_address=row.to_address, raw=content)
         session.commit()
         return claimed
+
+
+def _telegram_content(row: OutboundMessage) -> bytes:
+    """The text and, when the row carries them in `raw`, its buttons, as one JSON object."""
+    extra = json.loads(row.raw) if row.raw else {}
+    return json.dumps({**extra, "text": row.body}).encode()
 
 
 def _compose(row: OutboundMessage, from_address: str) -> bytes:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import httpx
 
 from loonbode.settings import Settings
@@ -10,12 +13,15 @@ from notifier.mailer import SendError
 TIMEOUT_SECONDS = 20.0
 
 
-def send_telegram(settings: Settings, *, chat_id: str, text: str) -> None:
+def send_telegram(settings: Settings, *, chat_id: str, text: str, reply_markup: dict[str, Any] | None = None) -> None:
     """Raise SendError: `relay_down` when the Bot API cannot be reached, `permanent` when it refuses the
     chat for good (blocked, not found)."""
     url = f"{settings.telegram_base_url}{settings.telegram_token}/sendMessage"
     try:
-        answer = httpx.post(url, data={"chat_id": chat_id, "text": text}, timeout=TIMEOUT_SECONDS)
+        data = {"chat_id": chat_id, "text": text}
+        if reply_markup:
+            data["reply_markup"] = json.dumps(reply_markup)
+        answer = httpx.post(url, data=data, timeout=TIMEOUT_SECONDS)
     except httpx.HTTPError as exc:
         raise SendError(f"Bot API onbereikbaar: {type(exc).__name__}", relay_down=True) from exc
     if answer.status_code == 200:
