@@ -104,12 +104,21 @@ def _dates(text: str, today: dt.date) -> list[dt.date]:
     return found
 
 
+LATE_REGISTRATION_DAYS = 14  # "vrij op 10 maart" written on 18 March: registered late, not next year
+
+
 def _ahead(mention: DateMention, reference: dt.date) -> dt.date | None:
-    if mention.kind in ("day_month", "weekday"):
-        resolved = mention.resolve(reference, "future")
-        if mention.kind == "day_month" and resolved is not None and resolved < reference:
-            resolved = mention.resolve(reference + dt.timedelta(days=1), "future")
-        return resolved
+    """Leave is asked for days to come: a day and month without a year is its next occurrence,
+    unless it passed only days ago (leave registered afterwards)."""
+    if mention.kind == "day_month" and mention.year is None:
+        for year in (reference.year, reference.year + 1):
+            try:
+                day = dt.date(year, mention.month or 0, mention.day or 0)
+            except ValueError:
+                continue
+            if day >= reference - dt.timedelta(days=LATE_REGISTRATION_DAYS):
+                return day
+        return None
     return mention.resolve(reference, "future")
 
 
