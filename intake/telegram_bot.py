@@ -21,17 +21,20 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
 from loonbode.settings import telegram_base_url
-from workflows.leave_chat import LeaveChat, Reply
+from workflows.chat_base import ChatHooks, Reply
+from workflows.leave_chat import LeaveChat
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("start", "help", "saldo", "aanvragen", "annuleer", "cancel")
+COMMANDS = ("start", "help", "saldo", "aanvragen", "annuleer", "cancel", "verlof", "leave")
 
 
 def _markup(reply: Reply) -> InlineKeyboardMarkup | None:
     if not reply.buttons:
         return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data) for label, data in reply.buttons]])
+    buttons = [InlineKeyboardButton(label, callback_data=data) for label, data in reply.buttons]
+    width = max(reply.columns, 1)
+    return InlineKeyboardMarkup([buttons[i:i + width] for i in range(0, len(buttons), width)])
 
 
 def _app_language(update: Update) -> str | None:
@@ -74,11 +77,14 @@ class TelegramAdapter:
 
 
 def build_application(token: str, engine: Engine, *, api_url: str | None = None,
-                      today: Callable[[], dt.date] | None = None) -> Application[Any, Any, Any, Any, Any, Any]:
+                      today: Callable[[], dt.date] | None = None,
+                      hooks: ChatHooks | None = None) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The bot over `engine`; `hooks` carry requests, decisions and mailed link codes to the notifier
+    (`notifier.chat_notices.chat_hooks(settings)` in `loonbode serve`)."""
     base = telegram_base_url(api_url)
     application = (Application.builder().token(token).base_url(base).base_file_url(base.replace("/bot", "/file/bot"))
                    .build())
-    TelegramAdapter(LeaveChat(engine, today)).install(application)
+    TelegramAdapter(LeaveChat(engine, today, hooks)).install(application)
     return application
 
 

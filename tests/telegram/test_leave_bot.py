@@ -168,3 +168,16 @@ def test_a_request_is_withdrawn_and_gives_its_hours_back(bot, engine: Engine):  
     fake.send_text(CHAT, f"/annuleer {request.id}")
     assert f"Aanvraag {request.id} is ingetrokken" in last(fake, 4)
     assert balance(engine, priya.id, TODAY).hours == 128
+
+
+def test_a_public_holiday_costs_leave_only_where_the_employer_says_so(bot, engine: Engine):  # type: ignore[no-untyped-def]
+    from workflows.leave_settings import LeaveRules, save_settings
+
+    fake, priya = bot
+    fake.send_text(CHAT, issue_code(engine, priya.id, actor="test"))
+    fake.send_text(CHAT, "Mag ik maandag 6 april vrij?")  # Tweede paasdag
+    assert "kosten geen verlofuren (Tweede paasdag)" in last(fake, 2)
+    save_settings(engine, "garage-hoek", LeaveRules(extra_hours=0, negative_limit_hours=0, holidays_free=False),
+                  actor="test")
+    fake.send_text(CHAT, "Mag ik maandag 6 april vrij?")
+    assert "06-04-2026 t/m 06-04-2026: 1 werkdag(en), 8 uur" in last(fake, 3)
