@@ -5,6 +5,9 @@ threads. On SIGTERM or SIGINT the listener stops accepting first (mails being st
 still answered), the worker finishes the message in hand, the threads stop, the engine is
 disposed, and `run` returns 0. A second signal while stopping kills the process the usual way.
 IMAP runs when LOONBODE_IMAP_URL is set, the Telegram bot when LOONBODE_TELEGRAM_TOKEN is.
+One scheduler (Amsterdam time) runs the timed jobs of `_scheduled_jobs`: the IMAP poll, the
+daily leave bookings ("leave-year", 01:30 and shortly after start) and the reminders about
+leave requests left open ("leave-reminders", every few minutes).
 """
 
 from __future__ import annotations
@@ -25,6 +28,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import uvicorn
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine, make_url, update
 from sqlmodel import Session, col, select
 
@@ -32,10 +38,14 @@ from intake.imap import poll_once, watch_idle
 from intake.smtp import IntakeController, SmtpConfigError, start_smtp, stop_smtp
 from intake.telegram_bot import BotRunner, build_application
 from loonbode.settings import Settings
+from notifier.chat_notices import chat_hooks
 from notifier.confirmations import confirmer
+from notifier.leave_jobs import book_leave_year
+from notifier.leave_reminders import remind_open_requests
 from parsers.roster import Roster
 from workflows.db import create_db_engine, migrate
 from workflows.models import InboundMessage, InboundStatus
+from workflows.periods import AMSTERDAM
 from workflows.pipeline import Confirm, claim_next, process, release_stale
 from workflows.roster_store import import_roster, load_roster
 from workflows.users import demo_login
@@ -47,6 +57,8 @@ STALE_AFTER = dt.timedelta(minutes=5)
 RELEASE_EVERY_SECONDS = 60.0
 OUTBOX_SECONDS = 1.0
 JOIN_SECONDS = 60.0
+LEAVE_FIRST_RUN_DELAY = dt.timedelta(seconds=10)  # the leave job's first run, after the start has settled
+LEAVE_REMINDER_MINUTES = 5  # how often open leave requests are checked for their one reminder
 DEMO_BODY = "Jan Visser is sinds maandag ziek. Fatima heeft 3 overuren gemaakt."
 
 
@@ -134,7 +146,8 @@ def start(settings: Settings, *, demo: bool = False) -> Service:
     try:
         _start_worker(service)
         _start_outbox(service)
-        _start_imap(service)
+        _start_scheduler(service)
+        _start_imap_idle(service)
         _start_dashboard(service)
         _start_telegram(service)
         if demo:
@@ -259,7 +272,7 @@ def _start_telegram(service: Service) -> None:
     if not service.settings.telegram_token:
         return
     application = build_application(service.settings.telegram_token, service.engine,
-                                    api_url=service.settings.telegram_api_url)
+                                    api_url=service.settings.telegram_api_url, hooks=chat_hooks(service.settings))
     service.bot = BotRunner(application)
     service.bot.start()
 
@@ -290,15 +303,75 @@ def _repeat(job: Callable[[], object], seconds: float, stopping: threading.Event
         wake.wait(seconds)
 
 
-def _start_imap(service: Service) -> None:
-    if not service.settings.imap_url:
-        return
+# --- scheduled jobs ----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ScheduledJob:
+    """One job for the service's scheduler: what runs, when, and (optionally) when it runs first."""
+
+    id: str
+    func: Callable[[], object]
+    trigger: BaseTrigger
+    first_run: dt.datetime | None = None  # None: when the trigger says
+    run_late: bool = False  # run a missed time however late (once), instead of skipping it after a second
+
+
+def _scheduled_jobs(service: Service) -> list[ScheduledJob]:
+    """Every job `loonbode serve` schedules; add one here and it runs (once per instance, never overlapping)."""
+    jobs = []
+    if service.settings.imap_url:
+        jobs.append(ScheduledJob("imap", _logged(poll_once, service),
+                                 IntervalTrigger(seconds=service.settings.imap_poll_seconds, timezone=dt.UTC),
+                                 first_run=dt.datetime.now(dt.UTC)))
+    # Daily at night, and once just after start so a fresh install (or one that was down) has balances.
+    jobs.append(ScheduledJob("leave-year", _leave_year_job(service),
+                             CronTrigger(hour=1, minute=30, timezone=AMSTERDAM),
+                             first_run=dt.datetime.now(dt.UTC) + LEAVE_FIRST_RUN_DELAY, run_late=True))
+    # Leave requests open two working days: the employer is reminded once (the claim makes it once).
+    jobs.append(ScheduledJob("leave-reminders", _leave_reminders_job(service),
+                             IntervalTrigger(minutes=LEAVE_REMINDER_MINUTES, timezone=dt.UTC),
+                             first_run=dt.datetime.now(dt.UTC) + LEAVE_FIRST_RUN_DELAY))
+    return jobs
+
+
+def _start_scheduler(service: Service) -> None:
+    """One scheduler (Amsterdam time) for every job of `_scheduled_jobs`; `Service.stop` shuts it down."""
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # it logs every run at INFO
-    scheduler = BackgroundScheduler(timezone=dt.UTC)
-    scheduler.add_job(_logged(poll_once, service), "interval", seconds=service.settings.imap_poll_seconds,
-                      id="imap", max_instances=1, coalesce=True, next_run_time=dt.datetime.now(dt.UTC))
+    scheduler = BackgroundScheduler(timezone=AMSTERDAM)
+    for job in _scheduled_jobs(service):
+        options: dict[str, Any] = {} if job.first_run is None else {"next_run_time": job.first_run}
+        if job.run_late:
+            options["misfire_grace_time"] = None
+        scheduler.add_job(job.func, job.trigger, id=job.id, max_instances=1, coalesce=True, **options)
     scheduler.start()
     service.scheduler = scheduler
+
+
+def _leave_year_job(service: Service) -> Callable[[], None]:
+    def job() -> None:
+        try:
+            book_leave_year(service.engine, dt.datetime.now(AMSTERDAM).date())
+        except Exception:  # e.g. the database is away; every booking is idempotent, the next run catches up
+            log.exception("verlof boeken mislukt; de volgende run probeert het opnieuw")
+
+    return job
+
+
+def _leave_reminders_job(service: Service) -> Callable[[], None]:
+    def job() -> None:
+        try:
+            remind_open_requests(service.engine, service.settings)
+        except Exception:  # the next run finds the same requests: nothing is claimed without its reminder
+            log.exception("verlofherinneringen mislukt; de volgende run probeert het opnieuw")
+
+    return job
+
+
+def _start_imap_idle(service: Service) -> None:
+    """IMAP IDLE, when IMAP is configured: new mail moves the next "imap" poll to now."""
+    scheduler = service.scheduler
+    if not service.settings.imap_url or scheduler is None:
+        return
 
     def poll_now() -> None:
         try:

@@ -89,3 +89,20 @@ def test_the_leave_page_needs_a_login_and_the_token(engine: Engine, data_dir: Pa
     assert garage.post(f"/leave/employees/{priya.id}/code", data={"csrf_token": "x"}).status_code == 403
     with Session(engine) as session:
         assert session.get(LeaveRequestRow, request.id).status == "pending"  # type: ignore[union-attr]
+
+
+def test_an_employer_links_its_own_chat_from_the_dashboard(engine: Engine, data_dir: Path):
+    from workflows.models import TelegramChat, User
+
+    board = seeded_dashboard(engine, data_dir)
+    garage = board.login("garage")
+    made = garage.post("/leave/telegram/code", data={"csrf_token": csrf(garage.get("/leave").text)})
+    assert made.status_code == 200 and "Koppelcode voor uw eigen Telegram" in made.text
+    code = re.search(r'<strong class="code">(\d{6})</strong>', made.text)
+    assert code, made.text
+    assert garage.post("/leave/telegram/code", data={"csrf_token": "x"}).status_code == 403
+    linked = redeem(engine, 5151, code.group(1))
+    assert isinstance(linked, User) and linked.email == "ria@garagehoek.example"
+    with Session(engine) as session:
+        chat = session.get(TelegramChat, 5151)
+        assert chat is not None and (chat.user_id, chat.employee_id) == (linked.id, None)
