@@ -43,6 +43,7 @@ from sqlalchemy import Engine, func, update
 from sqlmodel import Session, select
 
 from workflows.db import is_postgres
+from workflows.leave_from_mutations import book_leave_effects
 from workflows.models import AuditEvent, DraftRow, DraftStatus, Employer, ExportBatch, ExportCode, utcnow
 from workflows.periods import DECIDING_DATES, is_period
 
@@ -321,6 +322,7 @@ def export_period(engine: Engine, employer_id: str, period: str, actor: str) -> 
         rows = session.exec(select(DraftRow).where(DraftRow.export_id == batch.id)
                             .order_by(DraftRow.id)).all()  # type: ignore[arg-type]
         drafts = [ExportDraft.of(row) for row in rows]
+        book_leave_effects(session, rows, actor=actor)
         built = build_export_files(employer_id, period, drafts, _employer_overrides(session, employer_id),
                                    _stamp(batch.created_at))
         hashes = {name: hashlib.sha256(content).hexdigest() for name, content in built.files.items()}

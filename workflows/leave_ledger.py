@@ -244,30 +244,103 @@ def accrue_year(engine: Engine, employee_id: int, year: int, *, actor: str,
     """Book the year's statutory and extra-statutory accrual once; returns the hours booked now per kind.
 
     Uses the employee's contract hours and start date (and `end_date` when employment ends).
-    Running it again for the same year books nothing; a later change of contract hours is
-    booked with `correct`."""
+    Running it again for the same year books nothing; a later change of contract hours or the
+    end of employment is booked by `book_contract_change` / `book_employment_end`."""
     with Session(engine) as session:
         employee = _lock_employee(session, employee_id)
-        if not employee.hours_per_week:
-            raise LeaveError(f"werknemer {employee.number} heeft geen contracturen; vul die eerst in")
-        settings = _settings(session, employee)
-        wanted = {
-            LeaveKind.STATUTORY: _statutory_minutes(employee.hours_per_week, year, employee.start_date, end_date),
-            LeaveKind.EXTRA: _extra_minutes(settings.extra_minutes_per_year, employee.hours_per_week, year,
-                                            employee.start_date, end_date),
-        }
-        booked: dict[str, float] = {}
-        for kind, minutes in wanted.items():
-            key = f"accrual:{kind}:{year}"
-            if minutes <= 0 or _has_key(session, employee_id, key):
-                continue
-            _entry(session, employee_id, kind, year, LeaveEntryType.ACCRUAL, minutes, actor=actor, dedupe_key=key,
-                   note=f"{employee.hours_per_week:g} uur per week")
-            booked[kind] = to_hours(minutes)
-        if booked:
-            _audit(session, actor, "employee", employee_id, "leave_accrued", {"year": year, "hours": booked})
+        booked = _accrue(session, employee, year, actor=actor, end_date=end_date)
         session.commit()
         return booked
+
+
+def _accrue(session: Session, employee: Employee, year: int, *, actor: str,
+            end_date: dt.date | None = None) -> dict[str, float]:
+    assert employee.id is not None
+    if not employee.hours_per_week:
+        raise LeaveError(f"werknemer {employee.number} heeft geen contracturen; vul die eerst in")
+    settings = _settings(session, employee)
+    wanted = {
+        LeaveKind.STATUTORY: _statutory_minutes(employee.hours_per_week, year, employee.start_date, end_date),
+        LeaveKind.EXTRA: _extra_minutes(settings.extra_minutes_per_year, employee.hours_per_week, year,
+                                        employee.start_date, end_date),
+    }
+    booked: dict[str, float] = {}
+    for kind, minutes in wanted.items():
+        key = f"accrual:{kind}:{year}"
+        if minutes <= 0 or _has_key(session, employee.id, key):
+            continue
+        _entry(session, employee.id, kind, year, LeaveEntryType.ACCRUAL, minutes, actor=actor, dedupe_key=key,
+               note=f"{employee.hours_per_week:g} uur per week")
+        booked[kind] = to_hours(minutes)
+    if booked:
+        _audit(session, actor, "employee", employee.id, "leave_accrued", {"year": year, "hours": booked})
+    return booked
+
+
+def _accrued(session: Session, employee_id: int, year: int) -> bool:
+    return any(_has_key(session, employee_id, f"accrual:{kind}:{year}") for kind in LeaveKind.ALL)
+
+
+def _rest_of_year(employee: Employee, first: dt.date) -> float:
+    """The part of `first`'s year from `first` on (and from the start of employment)."""
+    begin = max(first, employee.start_date) if employee.start_date else first
+    return _employed_fraction(first.year, begin, None) if begin.year == first.year else 0.0
+
+
+def _book_delta(session: Session, employee: Employee, year: int, hours_delta: float, fraction: float, *,
+                actor: str, key: str, note: str) -> list[LeaveEntry]:
+    """Correct both kinds by what `hours_delta` contract hours a week earn over `fraction` of the year, once."""
+    assert employee.id is not None
+    extra_full_time = _settings(session, employee).extra_minutes_per_year
+    deltas = {LeaveKind.STATUTORY: round(STATUTORY_WEEKS * hours_delta * 60 * fraction),
+              LeaveKind.EXTRA: round(extra_full_time * hours_delta / FULL_TIME_HOURS * fraction)}
+    written = []
+    for kind, minutes in deltas.items():
+        dedupe = f"{key}:{kind}"
+        if minutes and not _has_key(session, employee.id, dedupe):
+            written.append(_entry(session, employee.id, kind, year, LeaveEntryType.CORRECTION, minutes, actor=actor,
+                                  note=note, dedupe_key=dedupe[:120]))
+    if written:
+        _audit(session, actor, "employee", employee.id, "leave_corrected",
+               {"reason": note, "entries": [{"kind": e.kind, "year": e.year, "hours": to_hours(e.minutes)}
+                                            for e in written]})
+    return written
+
+
+def book_contract_change(session: Session, employee_id: int, effective: dt.date, new_hours: float, *, actor: str,
+                         key: str) -> list[LeaveEntry]:
+    """New contract hours from `effective`: the rest of that year earns leave at the new hours.
+
+    The year's accrual (at the old hours) is booked first when it was not; `key` (e.g. the
+    draft that carried the change) makes booking it twice a no-op. Adds to the session."""
+    employee = _lock_employee(session, employee_id)
+    old_hours = employee.hours_per_week or 0.0
+    if not old_hours or new_hours == old_hours:
+        return []
+    if not _accrued(session, employee_id, effective.year):
+        _accrue(session, employee, effective.year, actor=actor)
+    return _book_delta(session, employee, effective.year, new_hours - old_hours, _rest_of_year(employee, effective),
+                       actor=actor, key=key, note=f"contracturen {old_hours:g} → {new_hours:g} per "
+                                                  f"{effective:%d-%m-%Y}")
+
+
+def book_employment_end(session: Session, employee_id: int, end_date: dt.date, *, actor: str,
+                        key: str) -> list[LeaveEntry]:
+    """Employment ends on `end_date` (the last day): the rest of that year earns nothing.
+
+    When the year's accrual was not booked yet it is booked pro rata to the end; else the part
+    after the end is taken back. Adds to the session."""
+    employee = _lock_employee(session, employee_id)
+    if not employee.hours_per_week:
+        return []
+    if not _accrued(session, employee_id, end_date.year):
+        _accrue(session, employee, end_date.year, actor=actor, end_date=end_date)
+        return []
+    after = end_date + dt.timedelta(days=1)
+    if after.year != end_date.year:
+        return []
+    return _book_delta(session, employee, end_date.year, -employee.hours_per_week, _rest_of_year(employee, after),
+                       actor=actor, key=key, note=f"uit dienst na {end_date:%d-%m-%Y}")
 
 
 def correct(engine: Engine, employee_id: int, kind: str, year: int, hours: float, note: str, *,
