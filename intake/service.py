@@ -37,7 +37,7 @@ from sqlmodel import Session, col, select
 from intake.imap import poll_once, watch_idle
 from intake.smtp import IntakeController, SmtpConfigError, start_smtp, stop_smtp
 from intake.telegram_bot import BotRunner, build_application
-from loonbode.settings import Settings
+from loonbode.settings import Settings, signing_key
 from notifier.chat_notices import chat_hooks
 from notifier.confirmations import confirmer
 from notifier.leave_jobs import book_leave_year
@@ -128,6 +128,7 @@ def run(settings: Settings, *, demo: bool = False) -> int:
 def start(settings: Settings, *, demo: bool = False) -> Service:
     """Bring everything up and return the running service (see `Service.stop`)."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    signing_key(settings)  # made now, on first start, rather than by the first leave mail
     engine = create_db_engine(settings.database)
     try:
         migrate(engine)

@@ -96,3 +96,13 @@ def test_export_codes_shows_defaults_and_sets_an_employers_own(tmp_path: Path):
     assert codes["hours:overtime:125"] == "OV125" and codes["hours:worked"] == "UREN"
     refused = in_data_dir(tmp_path, "export-codes", employer, "--set", "hours:worked==SUM(1)")
     assert refused.returncode == 2 and "Traceback" not in refused.stderr
+
+
+def test_the_signing_key_is_made_once_into_the_data_dir_and_kept_private(tmp_path):
+    from loonbode.settings import Settings, signing_key
+
+    settings = Settings(_env_file=None, data_dir=tmp_path / "data")  # type: ignore[call-arg]
+    first = signing_key(settings)
+    assert len(first) >= 48 and signing_key(settings) == first
+    assert (tmp_path / "data" / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert signing_key(Settings(_env_file=None, data_dir=tmp_path / "data", secret_key="set")) == b"set"  # type: ignore[call-arg]
