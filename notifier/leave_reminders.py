@@ -12,36 +12,25 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator
 
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
 from loonbode.settings import Settings
 from notifier.leave_approvals import queue_request_notice
-from workflows.leave_days import dutch_holidays
 from workflows.models import LeaveRequestRow, LeaveStatus, utcnow
 from workflows.periods import AMSTERDAM
+from workflows.working_days import add_working_days
 
 log = logging.getLogger(__name__)
 
 REMIND_AFTER_WORKING_DAYS = 2
 
 
-def _working_days_from(day: dt.date) -> Iterator[dt.date]:
-    while True:
-        day += dt.timedelta(days=1)
-        if day.weekday() < 5 and day not in dutch_holidays(day.year):
-            yield day
-
-
 def reminder_due_at(created_at: dt.datetime, working_days: int = REMIND_AFTER_WORKING_DAYS) -> dt.datetime:
     """When a request made at `created_at` is reminded: that many working days later, same time (Amsterdam)."""
     local = (created_at if created_at.tzinfo else created_at.replace(tzinfo=dt.UTC)).astimezone(AMSTERDAM)
-    days = _working_days_from(local.date())
-    target = local.date()
-    for _ in range(working_days):
-        target = next(days)
+    target = add_working_days(local.date(), working_days)
     return dt.datetime.combine(target, local.timetz()).astimezone(dt.UTC)
 
 

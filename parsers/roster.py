@@ -30,6 +30,7 @@ class Employee(BaseModel):
     email: str | None = None
     work_days: list[Weekday] = Field(default_factory=lambda: list(DEFAULT_WORK_DAYS))
     start_date: dt.date | None = None
+    paid_hourly: bool = False  # paid by the hour (an extension to the spec's roster; optional)
 
     @field_validator("number", mode="before")
     @classmethod

@@ -12,6 +12,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from workflows.models import AuditEvent, DraftRow, DraftStatus, Employee, LeaveRequestRow, utcnow
+from workflows.payroll_periods import draft_period_for
 
 PAY_CHANGING = frozenset({"unpaid", "parental"})
 DRAFT_TYPE = "leave"
@@ -38,7 +39,7 @@ def _draft(session: Session, request: LeaveRequestRow, *, withdrawn: bool = Fals
                      type=DRAFT_TYPE, employee_id=employee.number, employee_name=employee.full_name, fields=fields,
                      source=_source(request, "ingetrokken" if withdrawn else "goedgekeurd verlof"), confidence=1.0,
                      issues=issues, status=DraftStatus.NEW, created_at=now, updated_at=now,
-                     period=request.start_date.strftime("%Y-%m"))
+                     period=draft_period_for(session, employee.employer_id, DRAFT_TYPE, fields, now))
     session.add(draft)
     session.flush()
     session.add(AuditEvent(actor="system", action="draft_from_leave", subject_type="draft", subject_id=str(draft.id),

@@ -49,6 +49,7 @@ class Employee(SQLModel, table=True):
     work_days: list[str] = Field(default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"],
                                  sa_column=Column(JSON, nullable=False))
     start_date: dt.date | None = None
+    paid_hourly: bool = False  # paid by the hour: a period without hours for them is incomplete
 
     @property
     def full_name(self) -> str:
@@ -147,7 +148,7 @@ class DraftRow(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
     # The payroll month the mutation belongs to (YYYY-MM), for filtering and export.
-    period: str | None = Field(default=None, max_length=7, index=True)
+    period: str | None = Field(default=None, max_length=10, index=True)  # "2026-03", four-weekly "2026-P04"
     decided_by: str | None = Field(default=None, max_length=320)
     decided_at: dt.datetime | None = None
     reason: str | None = None  # why it was rejected, or the question asked
@@ -265,7 +266,7 @@ class ExportBatch(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     employer_id: str = Field(foreign_key="employers.id", index=True, max_length=100)
-    period: str = Field(max_length=7)
+    period: str = Field(max_length=10)
     created_at: dt.datetime = Field(default_factory=utcnow)
     created_by: str = Field(max_length=320)
     draft_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
@@ -413,3 +414,60 @@ class LinkCode(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow)
     expires_at: dt.datetime
     used_at: dt.datetime | None = None
+
+
+# Payroll periods: when each employer's payroll runs, what is due before it, and what was
+# said to whom around it (workflows/payroll_periods.py, notifier/documents_ready.py,
+# notifier/reminders.py).
+
+
+class PayrollSchedule(SQLModel, table=True):
+    """How an employer's payroll runs; an employer without a row runs monthly on the 25th."""
+
+    __tablename__ = "payroll_schedules"
+
+    employer_id: str = Field(primary_key=True, foreign_key="employers.id", max_length=100)
+    frequency: str = Field(default="monthly", max_length=20)  # monthly, four_weekly
+    run_day: int = 25  # monthly: the day of the month the payroll runs (earlier working day if not one)
+    deadline_working_days: int = 5  # mutations are due this many working days before the run
+
+
+class PayrollPeriod(SQLModel, table=True):
+    """One payroll period of one employer. Its stage (open, mutations received, approved, exported)
+    follows from its drafts; `run_done_at` is the bureau saying the payroll ran."""
+
+    __tablename__ = "payroll_periods"
+    __table_args__ = (UniqueConstraint("employer_id", "period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    employer_id: str = Field(foreign_key="employers.id", index=True, max_length=100)
+    period: str = Field(max_length=10)
+    starts_on: dt.date
+    ends_on: dt.date
+    run_date: dt.date
+    deadline: dt.date
+    run_done_at: dt.datetime | None = None
+    run_done_by: str | None = Field(default=None, max_length=320)
+    notices_queued_at: dt.datetime | None = None  # the "documents ready" messages are in the outbox
+
+
+class SentNotice(SQLModel, table=True):
+    """One notice or reminder given once: the key names what and to whom ("documents:12:mail:a@b.nl",
+    "poortwachter:88:6:bureau"); the unique key makes a second writer fail instead of sending twice."""
+
+    __tablename__ = "sent_notices"
+
+    key: str = Field(primary_key=True, max_length=300)
+    kind: str = Field(max_length=40)
+    outbound_id: int | None = None
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class ReminderSetting(SQLModel, table=True):
+    """A reminder's switch and timing, set by an admin; a kind without a row is on with its defaults."""
+
+    __tablename__ = "reminder_settings"
+
+    kind: str = Field(primary_key=True, max_length=40)
+    enabled: bool = True
+    days_before: int | None = None  # working days before the deadline, where the kind has one

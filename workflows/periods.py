@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2]|P(0[1-9]|1[0-3]))$")  # a month, or a four-weekly period
 # The date that decides the period, per mutation type, in order of preference.
 DECIDING_DATES: dict[str, tuple[str, ...]] = {
     "hire": ("start_date",),
@@ -28,14 +28,27 @@ DECIDING_DATES: dict[str, tuple[str, ...]] = {
 }
 
 
-def draft_period(mutation_type: str, fields: dict[str, Any], received_at: dt.datetime) -> str:
-    named = fields.get("period")
-    if isinstance(named, str) and PERIOD.match(named):
-        return named
+def deciding_date(mutation_type: str, fields: dict[str, Any]) -> dt.date | None:
+    """The date the mutation takes effect, when its fields give one."""
     for name in DECIDING_DATES.get(mutation_type, ()):
         value = fields.get(name)
         if isinstance(value, str) and re.match(r"^\d{4}-\d{2}-\d{2}$", value):
-            return value[:7]
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                continue
+    return None
+
+
+def draft_period(mutation_type: str, fields: dict[str, Any], received_at: dt.datetime) -> str:
+    """The month (YYYY-MM) a mutation belongs to; `workflows.payroll_periods` maps it onto a
+    four-weekly employer's periods."""
+    named = fields.get("period")
+    if isinstance(named, str) and PERIOD.match(named):
+        return named
+    deciding = deciding_date(mutation_type, fields)
+    if deciding is not None:
+        return deciding.strftime("%Y-%m")
     arrived = received_at if received_at.tzinfo else received_at.replace(tzinfo=dt.UTC)
     return arrived.astimezone(AMSTERDAM).strftime("%Y-%m")
 

@@ -31,7 +31,7 @@ from workflows.models import (
     MessageKey,
     utcnow,
 )
-from workflows.periods import draft_period
+from workflows.payroll_periods import draft_period_for
 from workflows.rawstore import read_raw
 from workflows.review import answered_drafts, record_answer
 from workflows.roster_store import load_roster
@@ -136,7 +136,8 @@ def _process(engine: Engine, data_dir: Path, message_id: int, roster: Roster, co
                                    employee_id=m.employee_id, employee_name=m.employee_name, fields=m.fields,
                                    source=m.source.model_dump(), confidence=m.confidence,
                                    issues=[i.model_dump() for i in m.issues],
-                                   period=draft_period(m.type, m.fields, message.received_at))
+                                   period=draft_period_for(session, result.employer_id, m.type, m.fields,
+                                                           message.received_at))
                           for m in result.mutations]
                 session.add_all(drafts)
                 session.flush()

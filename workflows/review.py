@@ -25,7 +25,7 @@ from parsers.fields import FIELD_MODELS, normalize_fields
 from parsers.labels import field_label
 from parsers.validation import validate_normal
 from workflows.models import AuditEvent, DraftRow, DraftStatus, Employee, OutboundMessage, utcnow
-from workflows.periods import draft_period
+from workflows.payroll_periods import draft_period_for
 from workflows.review_queue import visible_draft
 
 REOPENABLE = (DraftStatus.APPROVED, DraftStatus.REJECTED, DraftStatus.DUPLICATE)
@@ -150,7 +150,7 @@ def correct(engine: Engine, draft_id: int, form: dict[str, str], *, scope: str |
         before = dict(draft.fields)
         draft.fields = fields
         draft.issues = issues
-        draft.period = draft_period(draft.type, fields, draft.created_at)
+        draft.period = draft_period_for(session, draft.employer_id, draft.type, fields, draft.created_at)
         draft.updated_at = utcnow()
         session.add(draft)
         changed = sorted(k for k in set(before) | set(fields) if before.get(k) != fields.get(k))

@@ -6,8 +6,9 @@ gives the parser the same `Roster` model the command line reads from a file.
 
 The CSV has one row per employee, `;` or `,` separated, with a header row:
 `employer_id, employer_name, senders, number, first_name, prefix, last_name, birth_date,
-hours_per_week, email, work_days, start_date` — `senders` and `work_days` are lists
-separated by spaces or `|` ("hr@x.nl anja@x.nl", "mon|tue|wed"); dates are YYYY-MM-DD.
+hours_per_week, email, work_days, start_date` and optionally `paid_hourly` (ja/nee) —
+`senders` and `work_days` are lists separated by spaces or `|` ("hr@x.nl anja@x.nl",
+"mon|tue|wed"); dates are YYYY-MM-DD.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from parsers.roster import Roster
 from workflows.models import AuditEvent, Employee, Employer, SenderAddress
 
 CSV_COLUMNS = ("employer_id", "employer_name", "senders", "number", "first_name", "prefix", "last_name",
-               "birth_date", "hours_per_week", "email", "work_days", "start_date")
+               "birth_date", "hours_per_week", "email", "work_days", "start_date", "paid_hourly")
+YES = frozenset({"ja", "j", "yes", "y", "true", "1", "x"})
 
 
 class RosterError(ValueError):
@@ -53,6 +55,9 @@ def roster_from_csv(text: str) -> Roster:
                 employer["senders"].append(sender.lower())
         employee = {k: (row.get(k) or "").strip() or None for k in CSV_COLUMNS[3:]}
         employee["prefix"] = employee["prefix"] or ""
+        hourly = employee.pop("paid_hourly")
+        if hourly is not None:
+            employee["paid_hourly"] = hourly.lower() in YES
         if employee["work_days"]:
             employee["work_days"] = [d for d in re.split(r"[\s|,]+", employee["work_days"]) if d]
         else:
@@ -83,7 +88,7 @@ def import_roster(engine: Engine, roster: Roster, *, actor: str = "system") -> t
                                                                   first_name=employee.first_name,
                                                                   last_name=employee.last_name)
                 for name in ("first_name", "prefix", "last_name", "birth_date", "hours_per_week", "email",
-                             "work_days", "start_date"):
+                             "work_days", "start_date", "paid_hourly"):
                     setattr(target, name, getattr(employee, name))
                 session.add(target)
                 count += 1
@@ -104,7 +109,7 @@ def load_roster(engine: Engine) -> Roster:
             employees[e.employer_id].append(RosterEmployee(
                 number=e.number, first_name=e.first_name, prefix=e.prefix, last_name=e.last_name,
                 birth_date=e.birth_date, hours_per_week=e.hours_per_week, email=e.email,
-                work_days=e.work_days, start_date=e.start_date))  # type: ignore[arg-type]
+                work_days=e.work_days, start_date=e.start_date, paid_hourly=e.paid_hourly))  # type: ignore[arg-type]
         employers = [RosterEmployer(id=r.id, name=r.name, senders=senders[r.id], employees=employees[r.id])
                      for r in session.exec(select(Employer).order_by(Employer.id))]  # type: ignore[arg-type]
     return Roster(employers=employers)
