@@ -190,6 +190,41 @@ def export_codes_command(
         typer.echo(f"{kind:<28} {code}")
 
 
+@app.command("run-done")
+def run_done_command(
+    employer: Annotated[str, typer.Argument(help="De werkgever (id uit het personeelsbestand).")],
+    period: Annotated[str, typer.Argument(help="De periode: JJJJ-MM, of JJJJ-Pnn bij vierwekelijks.")],
+) -> None:
+    """Meld de verloning van een periode als klaar: werkgever en medewerkers krijgen bericht (één keer)."""
+    from notifier.documents_ready import queue_documents_ready, queued_summary
+    from workflows.payroll_periods import PeriodError, mark_run_done
+
+    settings = load_settings()
+    engine = _database(settings)
+    try:
+        row = mark_run_done(engine, employer, period, actor="cli")
+    except PeriodError as exc:
+        typer.echo(f"Niet gelukt: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"De verloning van {period} voor {employer} staat als klaar gemeld.")
+    queue_documents_ready(engine, settings)
+    assert row.id is not None
+    summary = queued_summary(engine, row.id)
+    if summary is None:
+        typer.echo("De berichten zijn nog niet klaargezet; `loonbode serve` doet dat binnen een minuut.")
+        return
+    typer.echo(f"{summary.messages} bericht(en) wachten in de outbox: {summary.employer_mails} mail(s) aan de "
+               f"werkgever, {summary.employee_mails} mail(s) en {summary.telegram} Telegram-bericht(en) aan "
+               "medewerkers.")
+    relay = "de relay (LOONBODE_RELAY_URL)" if settings.relay_url else \
+        "de relay, zodra LOONBODE_RELAY_URL is ingesteld"
+    typer.echo(f"`loonbode serve` verstuurt ze: mail via {relay}, Telegram via de bot.")
+    unreachable = summary.unreachable_employee_ids
+    if unreachable:
+        typer.echo(f"Geen bericht aan {len(unreachable)} medewerker(s) zonder Telegram-koppeling of e-mailadres "
+                   f"(werknemer-id {', '.join(str(i) for i in unreachable)}).")
+
+
 @app.command("serve")
 def serve_command(
     demo: Annotated[bool, typer.Option("--demo", help="Maak een demo-omgeving met voorbeeldwerkgever.")] = False,
