@@ -17,8 +17,9 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
 from starlette.exceptions import HTTPException
 
-from dashboard import auth, drafts, exports, leave, leave_links, quarantine, queue, roster, users
+from dashboard import auth, drafts, exports, leave, leave_links, periods, quarantine, queue, roster, users
 from dashboard.pages import render, templates
+from dashboard.reminder_settings import router as reminder_settings_router
 from dashboard.security import LoginRequired, SecurityHeaders
 from loonbode.settings import Settings
 
@@ -43,6 +44,8 @@ def create_app(settings: Settings, engine: Engine, *, wake_outbox: Callable[[], 
     app.include_router(leave_links.router)  # before leave: /leave/decide/{token} is not /leave/{id}/{action}
     app.include_router(leave.router)
     app.include_router(exports.router)
+    app.include_router(reminder_settings_router)
+    app.include_router(periods.router)
 
     @app.get("/healthz")
     def healthz() -> Response:

@@ -6,8 +6,10 @@ still answered), the worker finishes the message in hand, the threads stop, the 
 disposed, and `run` returns 0. A second signal while stopping kills the process the usual way.
 IMAP runs when LOONBODE_IMAP_URL is set, the Telegram bot when LOONBODE_TELEGRAM_TOKEN is.
 One scheduler (Amsterdam time) runs the timed jobs of `_scheduled_jobs`: the IMAP poll, the
-daily leave bookings ("leave-year", 01:30 and shortly after start) and the reminders about
-leave requests left open ("leave-reminders", every few minutes).
+daily leave bookings ("leave-year", 01:30 and shortly after start), the reminders about leave
+requests left open ("leave-reminders", every few minutes), the "documents ready" notices of
+periods the bureau marked run done ("documents-ready", every minute), and the deadline,
+leave, Poortwachter reminders and the bureau's digest ("reminders", working days 07:30-17:30).
 """
 
 from __future__ import annotations
@@ -40,8 +42,10 @@ from intake.telegram_bot import BotRunner, build_application
 from loonbode.settings import Settings, signing_key
 from notifier.chat_notices import chat_hooks
 from notifier.confirmations import confirmer
+from notifier.documents_ready import queue_documents_ready
 from notifier.leave_jobs import book_leave_year
 from notifier.leave_reminders import remind_open_requests
+from notifier.reminders import run_reminders
 from parsers.roster import Roster
 from workflows.db import create_db_engine, migrate
 from workflows.models import InboundMessage, InboundStatus
@@ -59,6 +63,8 @@ OUTBOX_SECONDS = 1.0
 JOIN_SECONDS = 60.0
 LEAVE_FIRST_RUN_DELAY = dt.timedelta(seconds=10)  # the leave job's first run, after the start has settled
 LEAVE_REMINDER_MINUTES = 5  # how often open leave requests are checked for their one reminder
+DOCUMENTS_FIRST_RUN_DELAY = dt.timedelta(seconds=10)  # catches up on periods marked done while we were down
+DOCUMENTS_READY_MINUTES = 1  # how often periods marked run done are checked for their notices
 DEMO_BODY = "Jan Visser is sinds maandag ziek. Fatima heeft 3 overuren gemaakt."
 
 
@@ -332,6 +338,14 @@ def _scheduled_jobs(service: Service) -> list[ScheduledJob]:
     jobs.append(ScheduledJob("leave-reminders", _leave_reminders_job(service),
                              IntervalTrigger(minutes=LEAVE_REMINDER_MINUTES, timezone=dt.UTC),
                              first_run=dt.datetime.now(dt.UTC) + LEAVE_FIRST_RUN_DELAY))
+    # Periods marked run done (dashboard or CLI): their notices are queued once (the claim makes it once).
+    jobs.append(ScheduledJob("documents-ready", _documents_ready_job(service),
+                             IntervalTrigger(minutes=DOCUMENTS_READY_MINUTES, timezone=dt.UTC),
+                             first_run=dt.datetime.now(dt.UTC) + DOCUMENTS_FIRST_RUN_DELAY))
+    # Deadline, leave, Poortwachter reminders and the bureau's digest: each once a day (dedupe keys), sent
+    # by the first run of a working day in office hours, so a Loonbode down at 07:30 still sends them.
+    jobs.append(ScheduledJob("reminders", _reminders_job(service),
+                             CronTrigger(day_of_week="mon-fri", hour="7-17", minute="30", timezone=AMSTERDAM)))
     return jobs
 
 
@@ -348,24 +362,39 @@ def _start_scheduler(service: Service) -> None:
     service.scheduler = scheduler
 
 
-def _leave_year_job(service: Service) -> Callable[[], None]:
+def _guarded(work: Callable[[], object], what: str, *, wake: threading.Event | None = None) -> Callable[[], None]:
+    """A scheduled job that logs its failure and lets the next run try again (every job here is safe to
+    repeat: claims and dedupe keys make each effect happen once); when it did something, `wake` is set."""
+
     def job() -> None:
         try:
-            book_leave_year(service.engine, dt.datetime.now(AMSTERDAM).date())
-        except Exception:  # e.g. the database is away; every booking is idempotent, the next run catches up
-            log.exception("verlof boeken mislukt; de volgende run probeert het opnieuw")
+            done = work()
+        except Exception:
+            log.exception("%s mislukt; de volgende run probeert het opnieuw", what)
+            return
+        if done and wake is not None:
+            wake.set()
 
     return job
+
+
+def _leave_year_job(service: Service) -> Callable[[], None]:
+    return _guarded(lambda: book_leave_year(service.engine, dt.datetime.now(AMSTERDAM).date()), "verlof boeken")
 
 
 def _leave_reminders_job(service: Service) -> Callable[[], None]:
-    def job() -> None:
-        try:
-            remind_open_requests(service.engine, service.settings)
-        except Exception:  # the next run finds the same requests: nothing is claimed without its reminder
-            log.exception("verlofherinneringen mislukt; de volgende run probeert het opnieuw")
+    return _guarded(lambda: remind_open_requests(service.engine, service.settings), "verlofherinneringen",
+                    wake=service.wake_outbox)
 
-    return job
+
+def _documents_ready_job(service: Service) -> Callable[[], None]:
+    return _guarded(lambda: queue_documents_ready(service.engine, service.settings),
+                    "berichten over klaarstaande documenten", wake=service.wake_outbox)
+
+
+def _reminders_job(service: Service) -> Callable[[], None]:
+    return _guarded(lambda: sum(run_reminders(service.engine, service.settings).values()), "herinneringen",
+                    wake=service.wake_outbox)
 
 
 def _start_imap_idle(service: Service) -> None:

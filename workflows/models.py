@@ -123,6 +123,8 @@ class DraftStatus:
     EXPORTED = "exported"
     DUPLICATE = "duplicate"
 
+    LIVE = (NEW, APPROVED, EXPORTED)  # what a draft counts for: not rejected, not a duplicate
+
 
 class DraftRow(SQLModel, table=True):
     __tablename__ = "drafts"

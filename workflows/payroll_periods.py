@@ -145,21 +145,27 @@ def ensure_current_periods(engine: Engine, today: dt.date) -> list[PayrollPeriod
     return made
 
 
-def stage(session: Session, period: PayrollPeriod) -> str:
-    """Where the period stands, from its drafts (duplicates and rejected ones do not count)."""
-    if period.run_done_at is not None:
+def stage_from(counts: dict[str, int], run_done: bool) -> str:
+    """The stage from the period's counts of drafts per status (duplicates and rejected ones do not count)."""
+    if run_done:
         return "run_done"
-    counts = dict(session.exec(select(DraftRow.status, func.count()).where(
-        DraftRow.employer_id == period.employer_id, DraftRow.period == period.period,
-        col(DraftRow.status).in_([DraftStatus.NEW, DraftStatus.APPROVED, DraftStatus.EXPORTED]))
-        .group_by(DraftRow.status)).all())
-    if not counts:
+    if not any(counts.get(s) for s in DraftStatus.LIVE):
         return "open"
     if counts.get(DraftStatus.NEW):
         return "received"
     if counts.get(DraftStatus.APPROVED):
         return "approved"
     return "exported"
+
+
+def stage(session: Session, period: PayrollPeriod) -> str:
+    """Where the period stands, from its drafts."""
+    if period.run_done_at is not None:
+        return "run_done"
+    counts = dict(session.exec(select(DraftRow.status, func.count()).where(
+        DraftRow.employer_id == period.employer_id, DraftRow.period == period.period,
+        col(DraftRow.status).in_(DraftStatus.LIVE)).group_by(DraftRow.status)).all())
+    return stage_from(counts, False)
 
 
 def mark_run_done(engine: Engine, employer_id: str, key: str, *, actor: str,

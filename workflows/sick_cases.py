@@ -16,8 +16,6 @@ from sqlmodel import Session, col, select
 
 from workflows.models import DraftRow, DraftStatus
 
-COUNTING = (DraftStatus.NEW, DraftStatus.APPROVED, DraftStatus.EXPORTED)
-
 
 @dataclass(frozen=True)
 class SickCase:
@@ -44,7 +42,8 @@ def _percentage(value: object) -> float:
 
 def open_sick_cases(session: Session, today: dt.date, employer_id: str | None = None) -> list[SickCase]:
     """The cases still open on `today`, oldest first."""
-    query = select(DraftRow).where(col(DraftRow.type).in_(["sick", "recovery"]), col(DraftRow.status).in_(COUNTING),
+    query = select(DraftRow).where(col(DraftRow.type).in_(["sick", "recovery"]),
+                                   col(DraftRow.status).in_(DraftStatus.LIVE),
                                    col(DraftRow.employee_id).is_not(None), col(DraftRow.employer_id).is_not(None))
     if employer_id is not None:
         query = query.where(DraftRow.employer_id == employer_id)

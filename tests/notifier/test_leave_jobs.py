@@ -155,11 +155,13 @@ def test_the_scheduler_gets_the_imap_poll_only_when_imap_is_configured():
     from intake.service import _scheduled_jobs
 
     def ids(imap_url: str | None) -> list[str]:
-        service = SimpleNamespace(settings=SimpleNamespace(imap_url=imap_url, imap_poll_seconds=60), engine=None)
+        service = SimpleNamespace(settings=SimpleNamespace(imap_url=imap_url, imap_poll_seconds=60), engine=None,
+                                  wake_outbox=None)
         return [job.id for job in _scheduled_jobs(service)]  # type: ignore[arg-type]
 
-    assert ids(None) == ["leave-year", "leave-reminders"]
-    assert ids("imap://u:p@127.0.0.1/INBOX") == ["imap", "leave-year", "leave-reminders"]
+    assert ids(None) == ["leave-year", "leave-reminders", "documents-ready", "reminders"]
+    assert ids("imap://u:p@127.0.0.1/INBOX") == ["imap", "leave-year", "leave-reminders", "documents-ready",
+                                                 "reminders"]
 
 
 def test_serve_schedules_the_leave_job_nightly_and_soon_after_start(data_dir: Path):
@@ -176,7 +178,8 @@ def test_serve_schedules_the_leave_job_nightly_and_soon_after_start(data_dir: Pa
     try:
         scheduler = service.scheduler
         assert scheduler is not None and scheduler.running
-        assert sorted(job.id for job in scheduler.get_jobs()) == ["leave-reminders", "leave-year"]  # no IMAP
+        assert sorted(job.id for job in scheduler.get_jobs()) == ["documents-ready", "leave-reminders",
+                                                                  "leave-year", "reminders"]  # no IMAP
         job = scheduler.get_job("leave-year")
         assert isinstance(job.trigger, CronTrigger)
         assert str(job.trigger.timezone) == "Europe/Amsterdam"
