@@ -82,3 +82,23 @@ def test_only_the_bureau_asks_and_a_question_needs_words(dashboard: Dashboard):
     assert empty.status_code == 422 and "schrijf eerst de vraag" in empty.text
     with Session(dashboard.engine) as session:
         assert session.exec(select(OutboundMessage).where(OutboundMessage.kind == "question")).all() == []
+
+
+def test_a_reply_is_matched_by_our_message_id_never_by_its_subject(dashboard: Dashboard):
+    draft = sick_draft(dashboard)
+    client = dashboard.login("bureau")
+    ask(client, draft.id or 0, "Per wanneer is Priya weer beter?")
+    with Session(dashboard.engine) as session:
+        question = session.exec(select(OutboundMessage).where(OutboundMessage.kind == "question")).one()
+    # The question's own subject, from the right employer, but no reference to our Message-ID: no answer.
+    same_subject = build_mail("Priya is per 1 april weer beter.", subject=question.subject,
+                              headers={"In-Reply-To": "<someone-elses@garagehoek.example>"})
+    store_inbound(dashboard.engine, dashboard.data_dir, same_subject, channel="smtp")
+    run_pending(dashboard.engine, dashboard.data_dir, "test")
+    assert "Antwoord van de werkgever" not in client.get(f"/drafts/{draft.id}").text
+    # Our Message-ID in References (a mail program that drops In-Reply-To) is the thread.
+    threaded = build_mail("Priya is per 2 april weer beter.", subject="antwoord",
+                          headers={"References": f"<x@garagehoek.example> {question.message_id}"})
+    store_inbound(dashboard.engine, dashboard.data_dir, threaded, channel="smtp")
+    run_pending(dashboard.engine, dashboard.data_dir, "test")
+    assert "Antwoord van de werkgever" in client.get(f"/drafts/{draft.id}").text
