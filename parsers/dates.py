@@ -310,6 +310,13 @@ _AMBIGUOUS_MONTHS = {"mar", "may", "jan", "dec", "sep", "jun", "jul", "aug", "ap
                      "okt", "mrt", "maa", "febr", "sept"}
 
 
+# Months that are also first names ("Jan", "Mei", "April", "June"): written with a capital and
+# without a year they count as months only after a word that introduces one ("in April").
+_NAME_LIKE_MONTHS = {"jan", "mei", "juni", "april", "june", "may", "august"}
+_MONTH_PREPOSITION_RE = re.compile(r"\b(?:in|van|over|per|voor|sinds|tot|t/m|of|for|during|since|until|from|"
+                                   r"eind|begin|half|medio|heel|maand)\s+$", re.I)
+
+
 @dataclass(frozen=True)
 class MonthMention:
     year: int
@@ -348,6 +355,9 @@ def find_months(text: str, reference: dt.date) -> list[MonthMention]:
             continue
         if name.lower() == "may" and not match.group("y") and not _looks_like_month_may(text, match):
             continue
+        if name.lower() in _NAME_LIKE_MONTHS and name[0].isupper() and not match.group("y") \
+                and not _MONTH_PREPOSITION_RE.search(text[max(0, match.start() - 12):match.start()]):
+            continue  # "Jan Visser heeft 4 uur gewerkt": a first name, not January
         year = int(match.group("y")) if match.group("y") else None
         period = period_of(reference, MONTHS[name.lower()], year)
         found.append(MonthMention(int(period[:4]), int(period[5:]), *match.span()))

@@ -153,3 +153,15 @@ def test_a_hurried_misspelling_of_a_cue_word_still_counts():
 
 def test_a_word_one_letter_from_a_cue_is_not_taken_for_it():
     assert find_cues("Ik wil het even zien") == []
+
+
+@pytest.mark.parametrize(("text", "months"), [
+    ("Jan Visser heeft 4 uur gewerkt.", []),
+    ("April de Vries is ziek.", []),
+    ("June worked 5 hours.", []),
+    ("Uren over Jan 2026", [(2026, 1)]),
+    ("in April 4 uur extra", [(2026, 4)]),
+    ("5 hours in June", [(2026, 6)]),
+])
+def test_a_month_that_is_also_a_first_name_needs_a_year_or_a_word_before_it(text: str, months: list) -> None:
+    assert [(m.year, m.month) for m in find_months(text, dt.date(2026, 11, 27))] == months
