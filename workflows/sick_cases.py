@@ -16,6 +16,8 @@ from sqlmodel import Session, col, select
 
 from workflows.models import DraftRow, DraftStatus
 
+HORIZON = dt.timedelta(weeks=110)  # past the last Poortwachter step (week 93) with room for late reports
+
 
 @dataclass(frozen=True)
 class SickCase:
@@ -40,34 +42,45 @@ def _percentage(value: object) -> float:
         return 100.0
 
 
+@dataclass(frozen=True)
+class _Event:
+    day: dt.date
+    order: int  # on the same day a recovery (1) sorts after the sick report (0) it ends
+    draft_id: int
+    sick: bool
+    percentage: float
+    name: str | None
+
+
 def open_sick_cases(session: Session, today: dt.date, employer_id: str | None = None) -> list[SickCase]:
-    """The cases still open on `today`, oldest first."""
-    query = select(DraftRow).where(col(DraftRow.type).in_(["sick", "recovery"]),
-                                   col(DraftRow.status).in_(DraftStatus.LIVE),
-                                   col(DraftRow.employee_id).is_not(None), col(DraftRow.employer_id).is_not(None))
+    """The cases still open on `today`, oldest first.
+
+    Only reports made in the last `HORIZON` are read: a case older than that is past the
+    last Poortwachter step (the WIA application in week 93), so the cost does not grow
+    with all of history."""
+    query = select(DraftRow.id, DraftRow.type, DraftRow.employer_id, DraftRow.employee_id, DraftRow.employee_name,
+                   DraftRow.fields).where(
+        col(DraftRow.type).in_(["sick", "recovery"]), col(DraftRow.status).in_(DraftStatus.LIVE),
+        col(DraftRow.employee_id).is_not(None), col(DraftRow.employer_id).is_not(None),
+        col(DraftRow.created_at) >= dt.datetime.combine(today - HORIZON, dt.time(), tzinfo=dt.UTC))
     if employer_id is not None:
         query = query.where(DraftRow.employer_id == employer_id)
-    events: dict[tuple[str, str], list[tuple[dt.date, int, DraftRow]]] = {}
-    for draft in session.exec(query.order_by(col(DraftRow.id))):
-        day = _date(draft.fields.get("start_date" if draft.type == "sick" else "date"))
-        if day is None:
+    events: dict[tuple[str, str], list[_Event]] = {}
+    for draft_id, kind, employer, number, name, fields in session.exec(query):
+        day = _date(fields.get("start_date" if kind == "sick" else "date"))
+        if day is None or day > today or draft_id is None:
             continue
-        # On the same day a recovery sorts after the sick report it ends.
-        events.setdefault((draft.employer_id or "", draft.employee_id or ""), []).append(
-            (day, 0 if draft.type == "sick" else 1, draft))
+        events.setdefault((employer or "", number or ""), []).append(
+            _Event(day, 0 if kind == "sick" else 1, draft_id, kind == "sick", _percentage(fields.get("percentage")),
+                   name))
     cases = []
     for (employer, number), found in events.items():
-        opened: DraftRow | None = None
-        opened_on: dt.date | None = None
-        for day, _, draft in sorted(found, key=lambda e: (e[0], e[1], e[2].id or 0)):
-            if day > today:
-                continue
-            if draft.type == "sick":
-                if opened is None:
-                    opened, opened_on = draft, day
-            elif opened is not None and opened_on is not None and day > opened_on and \
-                    _percentage(draft.fields.get("percentage")) >= 100:
-                opened, opened_on = None, None
-        if opened is not None and opened_on is not None and opened.id is not None:
-            cases.append(SickCase(opened.id, employer, number, opened.employee_name or number, opened_on))
+        opened: _Event | None = None
+        for event in sorted(found, key=lambda e: (e.day, e.order, e.draft_id)):
+            if event.sick:
+                opened = opened or event
+            elif opened is not None and event.day > opened.day and event.percentage >= 100:
+                opened = None
+        if opened is not None:
+            cases.append(SickCase(opened.draft_id, employer, number, opened.name or number, opened.day))
     return sorted(cases, key=lambda c: (c.first_sick_day, c.draft_id))
