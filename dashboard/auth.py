@@ -55,6 +55,8 @@ def login(request: Request, email: Annotated[str, Form()] = "", password: Annota
     if token is None:
         return _login_page(request, error="E-mailadres of wachtwoord klopt niet, of er is te vaak geprobeerd. "
                            "Wacht een kwartier of vraag de beheerder.", next_path=_safe_next(next), status_code=401)
+    # A session this browser still had (another user's, or the same one's) ends here, not in 10 hours.
+    log_out(request.app.state.engine, request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse(_safe_next(next), status_code=303)
     set_cookie(request, response, SESSION_COOKIE, token, max_age=SESSION_HOURS * 3600)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Awaitable, Callable
 
 from fastapi import HTTPException, Request, Response
-from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.datastructures import MutableHeaders
+from starlette.responses import PlainTextResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from workflows.users import SignedIn, signed_in
 
@@ -68,17 +69,45 @@ def new_login_csrf() -> str:
 
 
 def set_cookie(request: Request, response: Response, name: str, value: str, *, max_age: int | None) -> None:
+    # Secure over https, also when a TLS proxy elsewhere talks plain http to us (LOONBODE_PUBLIC_URL says https).
+    public = str(getattr(request.app.state.settings, "public_url", None) or "")
     response.set_cookie(name, value, max_age=max_age, httponly=True, samesite="lax", path="/",
-                        secure=request.url.scheme == "https")
+                        secure=request.url.scheme == "https" or public.startswith("https://"))
 
 
-class SecurityHeaders(BaseHTTPMiddleware):
-    async def dispatch(self, request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if request.url.path != "/healthz" and not request.url.path.startswith("/static/"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+class SecurityHeaders:
+    """The headers above on every answer, also the 500 for an error nothing handled.
+
+    A plain ASGI middleware: Starlette answers an unhandled error in ServerErrorMiddleware, outside
+    every middleware, so that answer would go out bare. Here it is sent through the same headers
+    instead, and the error is raised on to the server, which logs it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        started = False
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("X-Frame-Options", "DENY")
+                headers.setdefault("Referrer-Policy", "same-origin")
+                if path != "/healthz" and not path.startswith("/static/"):
+                    headers.setdefault("Cache-Control", "no-store")
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            if not started:
+                await PlainTextResponse("Er ging iets mis.", status_code=500)(scope, receive, send_with_headers)
+            raise

@@ -1,12 +1,21 @@
 """The SMTP listener: a thin aiosmtpd adapter that stores each mail durably, then answers 250.
 
 Answers, and why:
-- RCPT for an address not in `LOONBODE_INTAKE_ADDRESSES`: `550 5.1.1` — we are never a relay.
+- RCPT for an address not in `LOONBODE_INTAKE_ADDRESSES`: `550 5.1.1` — we are never a relay, AUTH
+  or not. After `MAX_REFUSED_RECIPIENTS` of those in one session it is `421` and the connection is
+  closed (Postfix's `smtpd_hard_error_limit`): a client guessing addresses gets no more guesses and
+  cannot flood the log. The same intake address twice in one envelope is accepted once.
+- More than `LOONBODE_SMTP_MAX_CONNECTIONS` sessions at once: the next connection hears `421` and is
+  closed, so a flood of idle connections cannot use up the process's file descriptors (which the
+  raw store, the database and the dashboard need too). A client silent for
+  `LOONBODE_SMTP_TIMEOUT_SECONDS`, or whose DATA takes longer than that, is disconnected (aiosmtpd's
+  timer restarts at each command, not at each line of data); nothing of an unfinished DATA is stored.
 - DATA: the mail is stored (raw file fsynced, row committed; `intake.store_queue` commits
   the mails of concurrent sessions together) first; only when that has finished is
   `250 2.0.0 Ok: stored as <id>` sent. If storing fails: `451 4.3.0`, so the sender
   keeps the mail and retries. Anything unexpected also becomes `451` (`handle_exception`);
-  aiosmtpd would otherwise answer a permanent `500` and the sender would drop the mail.
+  aiosmtpd would otherwise answer a permanent `500` and the sender would drop the mail. The log line
+  says why in a few words ("schijf vol" for a full disk), with the traceback below it.
 - Above `max_message_bytes`: `552` (aiosmtpd's `data_size_limit` stops reading early).
 
 TLS and AUTH:
@@ -23,6 +32,7 @@ DEBUG and every command at INFO, so it is held at WARNING; this module logs one 
 
 from __future__ import annotations
 
+import errno
 import hmac
 import ipaddress
 import logging
@@ -47,6 +57,9 @@ log = logging.getLogger(__name__)
 REPLY_UNKNOWN_RECIPIENT = "550 5.1.1 Onbekende ontvanger (unknown recipient)"
 REPLY_TOO_BIG = "552 5.3.4 Bericht te groot (message too big)"
 REPLY_TRY_LATER = "451 4.3.0 Tijdelijke fout, probeer het later opnieuw (temporary failure, try again later)"
+REPLY_TOO_MANY_REFUSED = "421 4.7.0 Te veel onbekende ontvangers; verbinding gesloten (too many unknown recipients)"
+REPLY_BUSY = "421 4.7.0 Te druk, probeer het later opnieuw (too many connections, try again later)"
+MAX_REFUSED_RECIPIENTS = 20
 # aiosmtpd rejects DATA lines over 1,000 bytes with a permanent 500; mail from real senders
 # breaks RFC 5321 here often enough that losing it is worse than accepting long lines.
 LINE_LENGTH_LIMIT = 64 * 1024
@@ -60,20 +73,32 @@ class IntakeHandler:
     """aiosmtpd callbacks: check the recipient, store, answer."""
 
     def __init__(self, engine: Engine, data_dir: Path, intake_addresses: list[str], max_bytes: int,
-                 on_stored: Callable[[int], object] | None = None) -> None:
+                 on_stored: Callable[[int], object] | None = None, *, max_sessions: int = 100) -> None:
         self.intake_addresses = {a.lower() for a in intake_addresses}
         self.max_bytes = max_bytes
         self.on_stored = on_stored
         # Storing blocks (fsync, commit): it runs beside the event loop, never on it.
         self.store_queue = StoreQueue(engine, data_dir)
         self.in_flight = 0
+        # Counted on the listener's event loop only, so no lock.
+        self.max_sessions = max_sessions
+        self.sessions = 0
+        self.busy_logged = False
 
     async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str,
                           rcpt_options: list[str]) -> str:
         if address.lower() not in self.intake_addresses:
+            refused = getattr(session, "refused_recipients", 0) + 1
+            session.refused_recipients = refused  # type: ignore[attr-defined]
+            if refused > MAX_REFUSED_RECIPIENTS:
+                if refused == MAX_REFUSED_RECIPIENTS + 1:
+                    log.warning("SMTP-sessie van peer %s gesloten na %d onbekende ontvangers (421)", session.peer,
+                                MAX_REFUSED_RECIPIENTS)
+                return await _hang_up(server, REPLY_TOO_MANY_REFUSED)
             log.info("ontvanger %s geweigerd (550), afzender %s, peer %s", address, envelope.mail_from, session.peer)
             return REPLY_UNKNOWN_RECIPIENT
-        envelope.rcpt_tos.append(address)
+        if address.lower() not in (a.lower() for a in envelope.rcpt_tos):
+            envelope.rcpt_tos.append(address)
         return "250 2.1.5 Ok"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
@@ -84,8 +109,9 @@ class IntakeHandler:
         try:
             inbound_id = await self.store_queue.store(Arrival(raw=raw, channel="smtp", envelope_from=envelope.mail_from,
                                                               envelope_to=tuple(envelope.rcpt_tos)))
-        except Exception:
-            log.exception("SMTP-bericht van %s (%d bytes) niet opgeslagen; 451 gegeven", envelope.mail_from, len(raw))
+        except Exception as error:
+            log.exception("SMTP-bericht van %s (%d bytes) niet opgeslagen (%s); 451 gegeven", envelope.mail_from,
+                          len(raw), failure_reason(error))
             return REPLY_TRY_LATER
         finally:
             self.in_flight -= 1
@@ -103,8 +129,55 @@ class IntakeHandler:
         return REPLY_TRY_LATER
 
 
+def failure_reason(error: BaseException) -> str:
+    """Why storing failed, in one line for the log; a full disk is called what it is."""
+    first = str(error).splitlines()[0] if str(error) else ""
+    text = f"{type(error).__name__}: {first}"[:300]
+    disk_full = (isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)) or any(
+        words in first for words in ("No space left on device", "disk is full", "Disk quota exceeded"))
+    return f"schijf vol: {text}" if disk_full else text
+
+
+async def _hang_up(server: SMTP, reply: str) -> str:
+    """Say `reply`, then close at once, as aiosmtpd does when a command limit is reached: commands the
+    client pipelined behind this one are not read any more. `close` still sends what is buffered."""
+    await server.push(reply)
+    if server.transport is not None:
+        server.transport.close()
+    return reply  # aiosmtpd writes the hook's answer too; the closed connection drops this second copy
+
+
 class _IntakeSMTP(SMTP):
     line_length_limit = LINE_LENGTH_LIMIT
+    _counted = False  # this connection holds one of the handler's session places
+    _refused = False  # answered 421 at once: aiosmtpd never saw it
+
+    def connection_made(self, transport: Any) -> None:
+        handler: IntakeHandler = self.event_handler
+        if not self._counted:  # not the second call STARTTLS makes on the same connection
+            if handler.sessions >= handler.max_sessions:
+                self._refused = True
+                if not handler.busy_logged:
+                    handler.busy_logged = True
+                    log.warning("SMTP: %d sessies tegelijk, het maximum; nieuwe verbindingen krijgen 421 (peer %s)",
+                                handler.sessions, transport.get_extra_info("peername"))
+                transport.write(REPLY_BUSY.encode() + b"\r\n")
+                transport.close()
+                return
+            handler.sessions += 1
+            self._counted = True
+        super().connection_made(transport)
+
+    def connection_lost(self, error: Exception | None) -> None:
+        if self._refused:
+            return
+        if self._counted:
+            handler: IntakeHandler = self.event_handler
+            handler.sessions -= 1
+            self._counted = False
+            if handler.sessions < handler.max_sessions:
+                handler.busy_logged = False
+        super().connection_lost(error)
 
 
 class IntakeController(Controller):
@@ -177,7 +250,8 @@ def smtp_options(settings: Settings) -> dict[str, Any]:
     if users and context is None and not is_loopback(settings.smtp_host):
         raise SmtpConfigError(f"SMTP AUTH zonder TLS kan alleen op een loopback-adres, niet op {settings.smtp_host}: "
                               "zet LOONBODE_SMTP_TLS_CERT en LOONBODE_SMTP_TLS_KEY")
-    options: dict[str, Any] = {"data_size_limit": settings.max_message_bytes, "enable_SMTPUTF8": True}
+    options: dict[str, Any] = {"data_size_limit": settings.max_message_bytes, "enable_SMTPUTF8": True,
+                               "timeout": settings.smtp_timeout_seconds}
     if context is not None:
         options["tls_context"] = context
     if users:
@@ -200,7 +274,7 @@ def start_smtp(settings: Settings, engine: Engine, *, require_starttls: bool = F
     mail_log = logging.getLogger("mail.log")
     mail_log.setLevel(max(mail_log.getEffectiveLevel(), logging.WARNING))
     handler = IntakeHandler(engine, settings.data_dir, settings.intake_list, settings.max_message_bytes,
-                            on_stored)
+                            on_stored, max_sessions=settings.smtp_max_connections)
     # gethostname, not aiosmtpd's default getfqdn: that can wait seconds on DNS at start.
     controller = IntakeController(handler, hostname=settings.smtp_host, port=settings.smtp_port,
                                   server_hostname=socket.gethostname(), **options)

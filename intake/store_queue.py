@@ -35,7 +35,11 @@ class _Pending:
 
 
 def _settle(future: asyncio.Future[int], result: int | None, error: BaseException | None) -> None:
-    if future.done():  # the session went away (cancelled); the mail is stored all the same
+    if future.done():  # the session went away (cancelled) while its mail was being stored
+        if error is None:
+            # Stored all the same, but the sender never heard 250 and will likely send it again.
+            log.warning("bericht %s opgeslagen, maar de SMTP-sessie was al verbroken: de afzender kreeg geen 250 "
+                        "en stuurt het waarschijnlijk opnieuw (dan een duplicaat)", result)
         return
     if error is not None:
         future.set_exception(error)

@@ -4,6 +4,10 @@ Commands, sentences and button presses go to `workflows.leave_chat.LeaveChat` (o
 event loop, as it talks to the database); its `Reply` is sent back, or replaces the
 message a button was on. `BotRunner` polls the Bot API in a thread of its own for
 `loonbode serve`; `LOONBODE_TELEGRAM_API_URL` points it at another Bot API server.
+
+When the conversation fails (the database is away, or a button carries data it cannot read)
+the error is logged and the chat hears "try again" as a new message, rather than nothing at all;
+a button's message keeps its buttons.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from workflows.leave_chat import LeaveChat
 log = logging.getLogger(__name__)
 
 COMMANDS = ("start", "help", "saldo", "aanvragen", "annuleer", "cancel", "verlof", "leave")
+FAILED = {"nl": "Er ging iets mis aan onze kant; probeer het zo nog eens.",
+          "en": "Something went wrong on our side; please try again in a moment."}
 
 
 def _markup(reply: Reply) -> InlineKeyboardMarkup | None:
@@ -39,6 +45,17 @@ def _markup(reply: Reply) -> InlineKeyboardMarkup | None:
 
 def _app_language(update: Update) -> str | None:
     return update.effective_user.language_code if update.effective_user else None
+
+
+async def _reply(update: Update, what: str, work: Callable[[], Reply]) -> Reply:
+    """`work`'s reply, computed off the event loop; when it fails, a logged error and FAILED."""
+    try:
+        return await asyncio.to_thread(work)
+    except Exception:
+        chat_id = update.effective_chat.id if update.effective_chat else None
+        log.exception("Telegram: %s van chat %s niet verwerkt; de chat krijgt 'probeer het zo nog eens'", what,
+                      chat_id)
+        return Reply(FAILED["en" if (_app_language(update) or "").startswith("en") else "nl"])
 
 
 class TelegramAdapter:
@@ -55,21 +72,24 @@ class TelegramAdapter:
     async def command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_chat is not None and update.effective_message is not None
         name = (update.effective_message.text or "/help").split()[0].lstrip("/").split("@")[0].lower()
-        reply = await asyncio.to_thread(self.conversation.command, update.effective_chat.id, name,
-                                        list(context.args or []), _app_language(update))
+        chat_id = update.effective_chat.id
+        reply = await _reply(update, f"opdracht /{name}", lambda: self.conversation.command(
+            chat_id, name, list(context.args or []), _app_language(update)))
         await update.effective_chat.send_message(reply.text, reply_markup=_markup(reply))
 
     async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_chat is not None and update.effective_message is not None
-        reply = await asyncio.to_thread(self.conversation.message, update.effective_chat.id,
-                                        update.effective_message.text or "", _app_language(update))
+        chat_id, words = update.effective_chat.id, update.effective_message.text or ""
+        reply = await _reply(update, "bericht", lambda: self.conversation.message(chat_id, words,
+                                                                                 _app_language(update)))
         await update.effective_chat.send_message(reply.text, reply_markup=_markup(reply))
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         assert query is not None and update.effective_chat is not None
         await query.answer()
-        reply = await asyncio.to_thread(self.conversation.button, update.effective_chat.id, query.data)
+        chat_id = update.effective_chat.id
+        reply = await _reply(update, "knop", lambda: self.conversation.button(chat_id, query.data))
         if reply.edit:
             await query.edit_message_text(reply.text, reply_markup=_markup(reply))
         else:

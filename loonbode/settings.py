@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -36,8 +37,22 @@ class Settings(BaseSettings):
     smtp_tls_cert: Path | None = None
     smtp_tls_key: Path | None = None
     smtp_auth_users: str | None = None  # "user:password,user2:password2" enables AUTH
+    smtp_timeout_seconds: float = Field(default=300.0, gt=0, description="an SMTP client silent this long "
+                                        "(or one DATA taking longer) is disconnected")
+    smtp_max_connections: int = Field(default=100, ge=1, description="SMTP sessions at once; more get 421")
     imap_poll_seconds: int = 60
+    # Who really sent a mail (workflows/sender_checks.py): require | warn | off, unless the employer has its own.
+    sender_policy: Literal["require", "warn", "off"] = "warn"
+    trusted_authserv_ids: str = ""  # comma-separated: whose Authentication-Results header (the top one) to believe
+    dkim_dns: bool = True  # look up DKIM keys in DNS; off: signatures are shown as not checked
     worker_poll_seconds: float = 1.0
+    # Raw mail (and the attachments inside it) is deleted this many days after its drafts were all
+    # exported or rejected; the drafts stay (workflows/retention.py). Quarantined and failed mail stays.
+    retention_days: int = Field(default=90, ge=1)
+
+    @property
+    def trusted_authserv_list(self) -> list[str]:
+        return [a.strip().lower() for a in self.trusted_authserv_ids.split(",") if a.strip()]
 
     @property
     def intake_list(self) -> list[str]:

@@ -39,3 +39,9 @@ class ChatHooks:
     on_requested: RequestHook = _nothing  # a new request: ask the employer
     on_decided: RequestHook = _nothing  # a decision: tell the employee
     on_link_code: LinkCodeHook = _nothing  # an employee asked for a link code by mail
+
+
+def is_request_number(text: str) -> bool:
+    """A request number as typed or sent in a button: ASCII digits only ("²" is a digit to Python), and short
+    enough for the database's integer."""
+    return text.isascii() and text.isdigit() and 0 < len(text) <= 9

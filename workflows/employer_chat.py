@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from parsers.labels import LEAVE_LABELS
-from workflows.chat_base import ChatHooks, Reply
+from workflows.chat_base import ChatHooks, Reply, is_request_number
 from workflows.leave_ledger import LeaveError, decide
 from workflows.models import Employee, LeaveRequestRow, LeaveStatus, User, UserRole
 from workflows.telegram_links import chat, save_state
@@ -99,7 +99,7 @@ class EmployerChat:
         action, _, number = data.partition(":")
         words = TEXT[language]
         with Session(self.engine) as session:
-            found = self._request(session, user, int(number)) if number.isdigit() else None
+            found = self._request(session, user, int(number)) if is_request_number(number) else None
         if found is None:
             return Reply(words["gone"].format(id=number), edit=True)
         request, employee = found

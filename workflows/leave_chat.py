@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 from parsers.labels import LEAVE_LABELS, describe_leave
 from parsers.leave import message_language, parse_leave
 from parsers.models import LeaveRequest
-from workflows.chat_base import ChatHooks, Reply
+from workflows.chat_base import ChatHooks, Reply, is_request_number
 from workflows.chat_linking import link_message, linked_text, welcome
 from workflows.employer_chat import APPROVE, REJECT, EmployerChat
 from workflows.leave_days import WorkSchedule, leave_hours
@@ -171,7 +171,7 @@ class LeaveChat:
         """Withdraw a pending request, or an approved one that has not started."""
         number = (args or [""])[0].lstrip("#")
         with Session(self.engine) as session:
-            row = session.get(LeaveRequestRow, int(number)) if number.isdigit() else None
+            row = session.get(LeaveRequestRow, int(number)) if is_request_number(number) else None
         if row is None or row.employee_id != employee_id:
             return Reply(TEXT[language]["cancel_how"])
         if row.start_date <= self.today():

@@ -9,6 +9,7 @@ fsync per folder, which is what lets the SMTP listener commit several mails at o
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import threading
@@ -70,13 +71,19 @@ def write_raws(data_dir: Path, raws: Sequence[bytes]) -> list[tuple[str, str]]:
         temporary = os.path.join(folder, f".{digest}.{pid}.{threading.get_ident()}.tmp")
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
         try:
-            view = memoryview(raw)
-            while view:
-                view = view[os.write(fd, view):]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(temporary, target)
+            try:
+                view = memoryview(raw)
+                while view:
+                    view = view[os.write(fd, view):]
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(temporary, target)
+        except BaseException:
+            # A half-written file (a full disk) must not stay behind taking the space that is short.
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
         touched.add(folder)
     # Children before parents, so a new folder's entry is durable only once its content is.
     for folder in sorted(touched, key=len, reverse=True):

@@ -27,8 +27,10 @@ Recorded parameters are decoded back to Python values (ints, dicts for `reply_ma
 
 Test-side helpers: `send_text` and `press` queue `message` and `callback_query` updates; `sent`,
 `wait_for_sent`, `edits`, `answers`, `calls`, `calls_to`, `wait_for_call`, `wait_until_consumed` and
-`commands` read what the bot did. `run_polling_in_thread` runs an `Application`'s updater on its own event
-loop in a thread and always stops it, with timeouts, so a test cannot hang.
+`commands` read what the bot did. `fail` and `hang` make the next calls to a method go wrong the way
+Telegram's servers sometimes do (a 5xx answer; no answer at all), without doing what was asked.
+`run_polling_in_thread` runs an `Application`'s updater on its own event loop in a thread and always
+stops it, with timeouts, so a test cannot hang.
 """
 
 from __future__ import annotations
@@ -76,6 +78,15 @@ class UploadedFile:
     content: bytes
 
 
+@dataclass(frozen=True)
+class _Fault:
+    """One call that goes wrong: answered `status` at once, or (with `hang_seconds`) only after that long."""
+
+    status: int
+    description: str
+    hang_seconds: float = 0.0
+
+
 @dataclass
 class _State:
     """Everything the fake remembers; guarded by `FakeBotApi._cond`."""
@@ -93,6 +104,8 @@ class _State:
     unknown_calls: list[tuple[str, JSONDict]] = field(default_factory=list)
     commands: dict[tuple[str, str], list[JSONDict]] = field(default_factory=dict)
     chats: dict[int | str, JSONDict] = field(default_factory=dict)
+    faults: dict[str, list[_Fault]] = field(default_factory=dict)  # lower-cased method -> the next faults
+    faulted_calls: list[tuple[str, JSONDict]] = field(default_factory=list)
 
 
 class ApiError(Exception):
@@ -283,6 +296,25 @@ class FakeBotApi:
             }
             return self._push({"callback_query": query})
 
+    def fail(self, method: str, status: int = 502, description: str = "Bad Gateway", *, times: int = 1) -> None:
+        """The next `times` calls to `method` are answered `status` (a 5xx, say) and do nothing."""
+        self._add_faults(method, _Fault(status, description), times)
+
+    def hang(self, method: str, seconds: float, *, times: int = 1) -> None:
+        """The next `times` calls to `method` get no answer for `seconds` (then a 504) and do nothing:
+        a client with a shorter timeout gives up on a request Telegram never handled."""
+        self._add_faults(method, _Fault(504, "Gateway Timeout", hang_seconds=seconds), times)
+
+    @property
+    def faulted_calls(self) -> list[tuple[str, JSONDict]]:
+        """The calls `fail` or `hang` answered, as (method, params), in order."""
+        with self._cond:
+            return copy.deepcopy(self._state.faulted_calls)
+
+    def _add_faults(self, method: str, fault: _Fault, times: int) -> None:
+        with self._cond:
+            self._state.faults.setdefault(method.lower(), []).extend([fault] * times)
+
     def push_update(self, update: JSONDict) -> JSONDict:
         """Queue any update body (without `update_id`, which the fake assigns)."""
         with self._cond:
@@ -397,6 +429,16 @@ class FakeBotApi:
     def handle(self, method: str, params: JSONDict) -> Any:
         """Answer one Bot API call; returns `result` or raises ApiError. Called by the HTTP handler."""
         name = method.lower()
+        with self._cond:
+            waiting = self._state.faults.get(name)
+            fault = waiting.pop(0) if waiting else None
+            if fault is not None:
+                self._state.calls.append((method, copy.deepcopy(params)))
+                self._state.faulted_calls.append((method, copy.deepcopy(params)))
+                self._cond.notify_all()
+                if fault.hang_seconds:
+                    self._cond.wait_for(lambda: self._stopping, fault.hang_seconds)
+                raise ApiError(fault.status, fault.description)
         if name == "getupdates":
             return self._get_updates(params)
         with self._cond:
