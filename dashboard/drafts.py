@@ -20,6 +20,7 @@ from parsers.fields import FIELD_MODELS
 from parsers.mime import read_mail
 from workflows.models import DraftRow, LeaveRequestRow
 from workflows.periods import AMSTERDAM
+from workflows.retention import purged_notice
 from workflows.review import ReviewError, approve, correct, mark_duplicate, reject, reopen
 from workflows.review_queue import draft_history, roster_of, sibling_drafts, visible_draft, visible_inbound
 from workflows.users import SignedIn
@@ -33,13 +34,15 @@ def _original(request: Request, inbound_id: int | None, scope: str | None) -> di
         message = visible_inbound(session, inbound_id, scope)
     if message is None:
         return {"available": False}
+    if message.purged_at is not None:
+        return {"available": False, "purged": purged_notice(request.app.state.settings.retention_days)}
     try:
         raw = (request.app.state.settings.data_dir / message.raw_path).read_bytes()
     except OSError:
         return {"available": False}
     mail = read_mail(raw)
     return {"available": True, "from": mail.from_address or "", "subject": mail.subject,
-            "date": mail.date, "body": mail.body,
+            "date": mail.date, "body": mail.body, "sender_check": message.sender_check,
             "attachments": [a.filename for a in mail.attachments],
             "files": [(a.filename, a.data) for a in mail.attachments]}
 

@@ -11,15 +11,19 @@ from fastapi.templating import Jinja2Templates
 
 from dashboard.display import mutation_label, shown_fields, shown_value, status_label
 from parsers.labels import field_label
+from workflows.sender_checks import RESULT_LABELS
 
 TEMPLATES = Path(__file__).with_name("templates")
 
 
 def templates() -> Jinja2Templates:
     found = Jinja2Templates(directory=str(TEMPLATES))  # autoescape is on for .html
+    # Templates are read once: a deploy that swaps files under a running server must not mix a new
+    # template with the old code that fills it.
+    found.env.auto_reload = False
     found.env.globals.update(field_label=field_label, mutation_label=mutation_label, shown_fields=shown_fields,
                              shown_value=shown_value,
-                             status_label=status_label)
+                             status_label=status_label, sender_label=RESULT_LABELS.get)
     return found
 
 

@@ -15,7 +15,14 @@ from sqlmodel import Session
 from dashboard.pages import render
 from dashboard.security import check_csrf, current_user, require_bureau
 from workflows.periods import AMSTERDAM
-from workflows.quarantine import QuarantineError, discard, preview, quarantined, release_to_employer
+from workflows.quarantine import (
+    QuarantineError,
+    accept_unproven,
+    discard,
+    preview,
+    quarantined,
+    release_to_employer,
+)
 from workflows.review_queue import employer_names
 from workflows.users import SignedIn
 
@@ -45,6 +52,7 @@ def _page(request: Request, *, error: str | None = None, notice: str | None = No
     rows = [{"mail": m, "received": local_time(m.received_at), "size": file_size(m.size),
              "preview": preview(data_dir, m.raw_path)} for m in messages]
     return render(request, "quarantine.html", {"rows": rows, "total": total, "employers": employers,
+                                               "employers_by_id": dict(employers),
                                                "error": error, "notice": notice}, status_code=status_code)
 
 
@@ -87,3 +95,17 @@ async def discard_message(request: Request, inbound_id: int,
     except QuarantineError as exc:
         return _page(request, error=str(exc), status_code=422)
     return _done(f"Bericht {inbound_id} weggegooid (het blijft bewaard).")
+
+
+@router.post("/quarantine/{inbound_id}/accept")
+async def accept(request: Request, inbound_id: int, user: Annotated[SignedIn, Depends(current_user)]) -> Response:
+    """Let a known employer's held mail through although its sender was not proven."""
+    require_bureau(user)
+    await check_csrf(request, user)
+    try:
+        accept_unproven(request.app.state.engine, inbound_id, user.email)
+    except LookupError as exc:
+        raise HTTPException(status_code=404) from exc
+    except QuarantineError as exc:
+        return _page(request, error=str(exc), status_code=409)
+    return _done(f"Bericht {inbound_id} wordt toch verwerkt.")

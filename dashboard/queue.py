@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
@@ -28,32 +29,48 @@ def scope_of(user: SignedIn) -> str | None:
     return None if user.sees_all_employers else user.employer_id or "\x00no-employer"
 
 
-def read_filter(request: Request) -> QueueFilter:
-    query = request.query_params
-    status = query.get("status", DraftStatus.NEW)
-    page = query.get("page", "1")
-    return QueueFilter(employer=query.get("employer") or None,
-                       type=query.get("type") if query.get("type") in FIELD_MODELS else None,
+def read_filter(values: Mapping[str, str]) -> QueueFilter:
+    status = values.get("status", DraftStatus.NEW)
+    page = values.get("page", "1")
+    return QueueFilter(employer=values.get("employer") or None,
+                       type=values.get("type") if values.get("type") in FIELD_MODELS else None,
                        status=status if status in STATUSES else None,
-                       period=query.get("period") or None,
-                       low_confidence=query.get("low") == "1",
-                       has_issues=query.get("issues") == "1",
-                       search=(query.get("q") or "").strip()[:100] or None,
+                       period=values.get("period") or None,
+                       low_confidence=values.get("low") == "1",
+                       has_issues=values.get("issues") == "1",
+                       search=(values.get("q") or "").strip()[:100] or None,
                        page=int(page) if page.isdigit() else 1)
 
 
-@router.get("/queue")
-def queue(request: Request, user: Annotated[SignedIn, Depends(current_user)]) -> Response:
-    wanted = read_filter(request)
+def _queue(request: Request, user: SignedIn, values: Mapping[str, str]) -> Response:
+    wanted = read_filter(values)
     scope = scope_of(user)
+    shown = {k: v for k, v in values.items() if k not in ("q", "csrf_token")}
     with Session(request.app.state.engine) as session:
         page = queue_page(session, wanted, scope)
         context = {"page": page, "filter": wanted, "statuses": STATUSES, "types": list(FIELD_MODELS),
                    "periods": periods(session, scope), "employers": employer_names(session, scope),
-                   "query": request.query_params, "notice": request.query_params.get("notice")}
+                   "query": shown, "notice": values.get("notice")}
     template = "_queue_table.html" if request.headers.get("HX-Request") == "true" and \
         request.headers.get("HX-Target") == "queue-table" else "queue.html"
-    return render(request, template, context)
+    response = render(request, template, context)
+    # The filters stay in the address, so a view can be shared; the searched name never does.
+    kept = {k: v for k, v in shown.items() if k != "notice"}
+    response.headers["HX-Push-Url"] = "/queue" + (f"?{urlencode(kept)}" if kept else "")
+    return response
+
+
+@router.get("/queue")
+def queue(request: Request, user: Annotated[SignedIn, Depends(current_user)]) -> Response:
+    return _queue(request, user, dict(request.query_params))
+
+
+@router.post("/queue")
+async def search_queue(request: Request, user: Annotated[SignedIn, Depends(current_user)]) -> Response:
+    """The filter form: a POST, so what is typed in the search box (a name) is not in any address or log."""
+    await check_csrf(request, user)
+    form = await request.form()
+    return _queue(request, user, {k: str(v) for k, v in form.items() if isinstance(v, str)})
 
 
 @router.post("/queue/approve")

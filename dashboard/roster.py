@@ -1,7 +1,9 @@
 """Employers and their staff: the overview (GET /employers), one employer (GET /employers/{id}),
-importing a roster file (POST /employers/import) and the sender addresses of an employer
-(POST /employers/{id}/senders, POST /employers/{id}/senders/{address_id}/delete).
-Bureau and admin only."""
+importing a roster file (POST /employers/import), the sender addresses of an employer
+(POST /employers/{id}/senders, POST /employers/{id}/senders/{address_id}/delete), and one
+employee's data: download (GET /employers/{id}/employees/{employee_id}/data) and erase (POST
+/employers/{id}/employees/{employee_id}/erase, typed confirmation). Bureau and admin only.
+URLs and notices carry ids and personnel numbers, never a name or an address."""
 
 from __future__ import annotations
 
@@ -9,19 +11,23 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import UploadFile
 
 from dashboard.pages import render
 from dashboard.security import check_csrf, current_user, require_bureau
 from workflows.employers import MAX_ROSTER_BYTES, employer_detail, employer_overview, import_upload
+from workflows.models import Employee, Employer, utcnow
+from workflows.personal_data import erase_employee, export_employee
 from workflows.roster_store import RosterError
+from workflows.sender_checks import POLICY_LABELS, set_sender_policy
 from workflows.senders import SenderError, add_sender, remove_sender
 from workflows.users import SignedIn
 
 router = APIRouter()
 MAX_UPLOAD_REQUEST = MAX_ROSTER_BYTES + 64 * 1024  # the file plus the form around it
+ERASE_WORD = "WISSEN"  # typed to confirm an erasure
 TOO_LARGE = f"Het bestand is te groot: een personeelsbestand mag hoogstens {MAX_ROSTER_BYTES // (1024 * 1024)} MB zijn."
 
 
@@ -42,10 +48,14 @@ def _employer(request: Request, employer_id: str, *, error: str | None = None, a
               status_code: int = 200) -> Response:
     with Session(request.app.state.engine) as session:
         detail = employer_detail(session, employer_id)
+        row = session.get(Employer, employer_id)
     if detail is None:
         raise HTTPException(status_code=404)
     return render(request, "employer.html", {"employer": detail.summary, "staff": detail.staff, "error": error,
-                                             "address": address, "notice": request.query_params.get("notice")},
+                                             "address": address, "notice": request.query_params.get("notice"),
+                                             "sender_policy": row.sender_policy if row else None,
+                                             "default_policy": request.app.state.settings.sender_policy,
+                                             "policy_labels": POLICY_LABELS},
                   status_code=status_code)
 
 
@@ -97,9 +107,25 @@ async def add_sender_address(request: Request, employer_id: str,
         raise HTTPException(status_code=404) from exc
     except SenderError as exc:
         return _employer(request, employer_id, error=str(exc), address=address[:320], status_code=422)
-    shown = address.strip().lower()
+    # The notice travels in the URL: it says what happened, never which address.
     return _notice_redirect(f"/employers/{quote(employer_id, safe='')}",
-                            f"{shown} toegevoegd." if added else f"{shown} stond er al.")
+                            "Afzender toegevoegd." if added else "Die afzender stond er al.")
+
+
+@router.post("/employers/{employer_id}/sender-policy")
+async def sender_policy(request: Request, employer_id: str,
+                        user: Annotated[SignedIn, Depends(current_user)]) -> Response:
+    """What an unproven sender means for this employer's mail (workflows.sender_checks)."""
+    require_bureau(user)
+    await check_csrf(request, user)
+    chosen = str((await request.form()).get("policy") or "").strip() or None
+    try:
+        set_sender_policy(request.app.state.engine, employer_id, chosen, actor=user.email)
+    except LookupError as exc:
+        raise HTTPException(status_code=404) from exc
+    except ValueError as exc:
+        return _employer(request, employer_id, error=str(exc), status_code=422)
+    return _notice_redirect(f"/employers/{quote(employer_id, safe='')}", "Beleid voor de afzender opgeslagen.")
 
 
 @router.post("/employers/{employer_id}/senders/{address_id}/delete")
@@ -108,7 +134,44 @@ async def delete_sender_address(request: Request, employer_id: str, address_id: 
     require_bureau(user)
     await check_csrf(request, user)
     try:
-        address = remove_sender(request.app.state.engine, employer_id, address_id, actor=user.email)
+        remove_sender(request.app.state.engine, employer_id, address_id, actor=user.email)
     except LookupError as exc:
         raise HTTPException(status_code=404) from exc
-    return _notice_redirect(f"/employers/{quote(employer_id, safe='')}", f"{address} verwijderd.")
+    return _notice_redirect(f"/employers/{quote(employer_id, safe='')}", "Afzender verwijderd.")
+
+
+def _employee_of(request: Request, employer_id: str, employee_id: int) -> Employee:
+    with Session(request.app.state.engine) as session:
+        employee = session.get(Employee, employee_id)
+    if employee is None or employee.employer_id != employer_id:
+        raise HTTPException(status_code=404)
+    return employee
+
+
+@router.get("/employers/{employer_id}/employees/{employee_id}/data")
+def employee_data(request: Request, employer_id: str, employee_id: int,
+                  user: Annotated[SignedIn, Depends(current_user)]) -> Response:
+    """Everything stored about the employee, as a JSON download (BSN and IBAN unmasked: their own request)."""
+    require_bureau(user)
+    _employee_of(request, employer_id, employee_id)
+    data = export_employee(request.app.state.engine, employee_id)
+    return JSONResponse(data, headers={
+        "Content-Disposition": f'attachment; filename="medewerker-{employee_id}.json"', "Cache-Control": "no-store"})
+
+
+@router.post("/employers/{employer_id}/employees/{employee_id}/erase")
+async def erase_employee_data(request: Request, employer_id: str, employee_id: int,
+                              user: Annotated[SignedIn, Depends(current_user)]) -> Response:
+    require_bureau(user)
+    await check_csrf(request, user)
+    employee = _employee_of(request, employer_id, employee_id)
+    if str((await request.form()).get("confirm") or "").strip().upper() != ERASE_WORD:
+        return _employer(request, employer_id, status_code=422,
+                         error=f"Typ {ERASE_WORD} om de gegevens van medewerker {employee.number} te wissen.")
+    done = erase_employee(request.app.state.engine, employee_id, actor=user.email, now=utcnow(),
+                          data_dir=request.app.state.settings.data_dir)
+    return _notice_redirect(f"/employers/{quote(employer_id, safe='')}",
+                            f"Gegevens van medewerker {employee.number} gewist ({done.drafts_scrubbed} concept(en), "
+                            f"{done.telegram_chats} Telegram-koppeling(en), {done.messages_deleted} bericht(en)). "
+                            f"Bewaard: {done.kept_exported_drafts} geëxporteerde mutatie(s) en het verlofsaldo "
+                            "(fiscale bewaarplicht).")

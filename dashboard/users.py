@@ -18,14 +18,19 @@ from workflows.users import SignedIn, UserError, all_users, create_user, set_act
 router = APIRouter()
 
 
-@router.get("/users")
-def users_page(request: Request, user: Annotated[SignedIn, Depends(current_user)]) -> Response:
-    require_admin(user)
+def _page(request: Request, *, error: str | None = None, status_code: int = 200) -> Response:
     with Session(request.app.state.engine) as session:
         names = employer_names(session, None)
     return render(request, "users.html", {"users": all_users(request.app.state.engine), "names": names,
                                           "roles": UserRole.ALL, "notice": request.query_params.get("notice"),
-                                          "error": request.query_params.get("error")})
+                                          "error": error or request.query_params.get("error")},
+                  status_code=status_code)
+
+
+@router.get("/users")
+def users_page(request: Request, user: Annotated[SignedIn, Depends(current_user)]) -> Response:
+    require_admin(user)
+    return _page(request)
 
 
 def _back(*, notice: str | None = None, error: str | None = None) -> Response:
@@ -42,9 +47,9 @@ async def add_user(request: Request, user: Annotated[SignedIn, Depends(current_u
     try:
         made = create_user(request.app.state.engine, email, role=role, password=str(form.get("password") or ""),
                            employer_id=str(form.get("employer") or "") or None, actor=user.email)
-    except UserError as exc:
-        return _back(error=str(exc))
-    return _back(notice=f"gebruiker {made.email} aangemaakt")
+    except UserError as exc:  # shown at once, not through the URL: the message may name the address
+        return _page(request, error=str(exc), status_code=422)
+    return _back(notice=f"gebruiker {made.id} aangemaakt")  # an id: no address in a URL
 
 
 @router.post("/users/{user_id}/{action}")

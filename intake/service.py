@@ -51,7 +51,9 @@ from workflows.db import create_db_engine, migrate
 from workflows.models import InboundMessage, InboundStatus
 from workflows.periods import AMSTERDAM
 from workflows.pipeline import Confirm, claim_next, process, release_stale
+from workflows.retention import purge_raw_mail
 from workflows.roster_store import import_roster, load_roster
+from workflows.sender_checks import SenderChecker, dns_lookup
 from workflows.users import demo_login
 
 log = logging.getLogger(__name__)
@@ -206,15 +208,22 @@ def drain(engine: Engine, settings: Settings, worker_id: str, confirm: Confirm |
           stopping: threading.Event) -> int:
     """`pipeline.run_pending`, but checking `stopping` between messages, so a stop waits for one message only."""
     roster = load_roster(engine)
+    senders = sender_checker(settings)
     handled = 0
     while not stopping.is_set():
         message_id = claim_next(engine, worker_id)
         if message_id is None:
             break
-        status = process(engine, settings.data_dir, message_id, roster=roster, confirm=confirm)
+        status = process(engine, settings.data_dir, message_id, roster=roster, confirm=confirm, senders=senders)
         log.info("bericht %d verwerkt: %s", message_id, status)
         handled += 1
     return handled
+
+
+def sender_checker(settings: Settings) -> SenderChecker:
+    """How the worker checks who sent a mail, from the settings (DNS for DKIM keys unless switched off)."""
+    return SenderChecker(settings.sender_policy, tuple(settings.trusted_authserv_list),
+                         dns_lookup() if settings.dkim_dns else None)
 
 
 def release_dead_local_claims(engine: Engine, worker_id: str) -> int:
@@ -346,6 +355,11 @@ def _scheduled_jobs(service: Service) -> list[ScheduledJob]:
     # by the first run of a working day in office hours, so a Loonbode down at 07:30 still sends them.
     jobs.append(ScheduledJob("reminders", _reminders_job(service),
                              CronTrigger(day_of_week="mon-fri", hour="7-17", minute="30", timezone=AMSTERDAM)))
+    # Raw mail whose drafts are done is deleted after LOONBODE_RETENTION_DAYS; the drafts stay.
+    jobs.append(ScheduledJob("retention", _guarded(lambda: purge_raw_mail(
+        service.engine, service.settings.data_dir, now=dt.datetime.now(dt.UTC),
+        retention_days=service.settings.retention_days).messages, "bewaartermijn ruwe mail"),
+        CronTrigger(hour=2, minute=30, timezone=AMSTERDAM)))
     return jobs
 
 

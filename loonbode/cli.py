@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -223,6 +224,65 @@ def run_done_command(
     if unreachable:
         typer.echo(f"Geen bericht aan {len(unreachable)} medewerker(s) zonder Telegram-koppeling of e-mailadres "
                    f"(werknemer-id {', '.join(str(i) for i in unreachable)}).")
+
+
+@app.command("employee-export")
+def employee_export_command(
+    employer: Annotated[str, typer.Argument(help="De werkgever (id uit het personeelsbestand).")],
+    number: Annotated[str, typer.Argument(help="Het personeelsnummer van de medewerker.")],
+    out: Annotated[Path | None, typer.Option("--out", help="Schrijf naar dit bestand (anders naar stdout).")] = None,
+) -> None:
+    """Alle gegevens over één medewerker als JSON (inzageverzoek); BSN en IBAN staan er onverkort in."""
+    from workflows.personal_data import export_employee, find_employee
+
+    engine = _database(load_settings())
+    employee_id = find_employee(engine, employer, number)
+    if employee_id is None:
+        typer.echo(f"Werkgever {employer} heeft geen medewerker met personeelsnummer {number}.", err=True)
+        raise typer.Exit(1)
+    text = json.dumps(export_employee(engine, employee_id), ensure_ascii=False, indent=1) + "\n"
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    try:  # readable by the owner only: the file holds BSN and IBAN
+        descriptor = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        typer.echo(f"kan {out} niet schrijven: {exc.strerror}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"Gegevens van medewerker {number} ({employer}) geschreven naar {out}.")
+
+
+@app.command("employee-erase")
+def employee_erase_command(
+    employer: Annotated[str, typer.Argument(help="De werkgever (id uit het personeelsbestand).")],
+    number: Annotated[str, typer.Argument(help="Het personeelsnummer van de medewerker.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Echt wissen (kan niet ongedaan worden gemaakt).")] = False,
+) -> None:
+    """Wis de gegevens van één medewerker voor zover de wet dat toestaat; wat blijft, staat in de uitvoer."""
+    from workflows.personal_data import erase_employee, find_employee
+
+    settings = load_settings()
+    engine = _database(settings)
+    employee_id = find_employee(engine, employer, number)
+    if employee_id is None:
+        typer.echo(f"Werkgever {employer} heeft geen medewerker met personeelsnummer {number}.", err=True)
+        raise typer.Exit(1)
+    if not yes:
+        typer.echo("Wissen kan niet ongedaan worden gemaakt; herhaal het commando met --yes.", err=True)
+        raise typer.Exit(2)
+    done = erase_employee(engine, employee_id, actor="cli", now=dt.datetime.now(dt.UTC), data_dir=settings.data_dir)
+    typer.echo(f"Gegevens van medewerker {number} ({employer}) gewist: {done.telegram_chats} Telegram-koppeling(en), "
+               f"{done.link_codes} koppelcode(s), {done.messages_deleted} uitgaand(e) bericht(en), "
+               f"{done.drafts_scrubbed} concept(en) leeggemaakt ({done.drafts_rejected} afgewezen), "
+               f"{done.leave_requests_scrubbed} verlofaanvra(a)g(en) leeggemaakt, "
+               f"{done.raw_mails_deleted} mail(s) verwijderd.")
+    if done.address_shared:
+        typer.echo("Het e-mailadres is ook van een ander (contactpersoon, gebruiker of collega): de berichten "
+                   "daaraan zijn bewaard.")
+    typer.echo(f"Bewaard: {done.kept_exported_drafts} geëxporteerde mutatie(s) en {done.kept_leave_entries} "
+               f"verlofboeking(en). {done.kept[0].upper()}{done.kept[1:]}.")
 
 
 @app.command("serve")

@@ -29,6 +29,7 @@ from sqlmodel import Session, col, select
 
 from loonbode.settings import Settings
 from notifier.mailer import SendError, compose, parse_relay_url, recipients_of, send
+from parsers.masking import mask_secrets
 from workflows.models import OutboundMessage, OutboundStatus, utcnow
 
 log = logging.getLogger(__name__)
@@ -167,7 +168,9 @@ def _record_sent(engine: Engine, claimed: Claimed, now: dt.datetime) -> None:
 
 def _record_failure(engine: Engine, claimed: Claimed, error: SendError, now: dt.datetime) -> None:
     give_up = error.permanent or claimed.attempts >= MAX_ATTEMPTS
-    values: dict[str, object] = {"last_error": str(error)[:2000]}
+    # A refusal names the address, which may hold a BSN or an IBAN: kept and logged masked.
+    said = mask_secrets(str(error))
+    values: dict[str, object] = {"last_error": said[:2000]}
     if give_up:
         values["status"] = OutboundStatus.FAILED
     else:
@@ -176,7 +179,7 @@ def _record_failure(engine: Engine, claimed: Claimed, error: SendError, now: dt.
         session.exec(update(OutboundMessage).where(_owned(claimed)).values(**values))  # type: ignore[call-overload]
         session.commit()
     log.warning("outbound message %s attempt %s failed%s: %s", claimed.id, claimed.attempts,
-                " (giving up)" if give_up else "", error)
+                " (giving up)" if give_up else "", said)
 
 
 def _domain(address: str) -> str | None:

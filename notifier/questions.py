@@ -21,6 +21,7 @@ from parsers.masking import mask_secrets
 from parsers.mime import read_mail
 from workflows.models import InboundMessage, OutboundMessage, utcnow
 from workflows.rawstore import read_raw
+from workflows.retention import purged_notice
 from workflows.review import QUESTION_KIND, ReviewError, record_question
 from workflows.review_queue import visible_draft
 
@@ -46,6 +47,9 @@ def ask_employer(engine: Engine, settings: Settings, draft_id: int, question: st
         inbound = session.get(InboundMessage, draft.inbound_id)
         if inbound is None or not inbound.sender:
             raise ReviewError("de oorspronkelijke mail heeft geen afzender om te antwoorden")
+        if inbound.purged_at is not None:
+            raise ReviewError(f"{purged_notice(settings.retention_days)} Er kan niet meer in die draad worden "
+                              "gevraagd; mail de werkgever zelf.")
         original = read_mail(read_raw(settings.data_dir, inbound.raw_path))
         language = inbound.language if inbound.language in TEXT else "nl"
         from_address = parseaddr(settings.from_address)[1] or settings.from_address

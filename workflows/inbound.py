@@ -64,7 +64,7 @@ def store_arrivals(engine: Engine, data_dir: Path, arrivals: Sequence[Arrival]) 
         connection.execute(insert(AuditEvent.__table__),  # type: ignore[attr-defined]
                            [{"at": now, "actor": arrival.channel, "action": "received", "subject_type": "inbound",
                              "subject_id": str(inbound_id),
-                             "detail": {"size": len(arrival.raw), "from": arrival.envelope_from}}
+                             "detail": {"size": len(arrival.raw)}}
                             for arrival, inbound_id in zip(arrivals, ids, strict=True)])
     return ids
 

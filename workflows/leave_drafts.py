@@ -69,7 +69,7 @@ def withdraw_drafts(session: Session, request: LeaveRequestRow) -> list[DraftRow
             draft.decided_by, draft.decided_at = "system", utcnow()
             session.add(draft)
             session.add(AuditEvent(actor="system", action="rejected", subject_type="draft", subject_id=str(draft.id),
-                                   detail={"reason": WITHDRAWN}))
+                                   detail={"cause": "leave_cancelled"}))
         elif draft.status == DraftStatus.EXPORTED:
             made.append(_draft(session, request, withdrawn=True))
     return made

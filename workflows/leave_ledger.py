@@ -288,7 +288,7 @@ def _rest_of_year(employee: Employee, first: dt.date) -> float:
 
 
 def _book_delta(session: Session, employee: Employee, year: int, hours_delta: float, fraction: float, *,
-                actor: str, key: str, note: str) -> list[LeaveEntry]:
+                actor: str, key: str, note: str, cause: str) -> list[LeaveEntry]:
     """Correct both kinds by what `hours_delta` contract hours a week earn over `fraction` of the year, once."""
     assert employee.id is not None
     extra_full_time = _settings(session, employee).extra_minutes_per_year
@@ -302,7 +302,7 @@ def _book_delta(session: Session, employee: Employee, year: int, hours_delta: fl
                                   note=note, dedupe_key=dedupe[:120]))
     if written:
         _audit(session, actor, "employee", employee.id, "leave_corrected",
-               {"reason": note, "entries": [{"kind": e.kind, "year": e.year, "hours": to_hours(e.minutes)}
+               {"cause": cause, "entries": [{"kind": e.kind, "year": e.year, "hours": to_hours(e.minutes)}
                                             for e in written]})
     return written
 
@@ -321,7 +321,7 @@ def book_contract_change(session: Session, employee_id: int, effective: dt.date,
         _accrue(session, employee, effective.year, actor=actor)
     return _book_delta(session, employee, effective.year, new_hours - old_hours, _rest_of_year(employee, effective),
                        actor=actor, key=key, note=f"contracturen {old_hours:g} → {new_hours:g} per "
-                                                  f"{effective:%d-%m-%Y}")
+                                                  f"{effective:%d-%m-%Y}", cause="contract_change")
 
 
 def book_employment_end(session: Session, employee_id: int, end_date: dt.date, *, actor: str,
@@ -340,7 +340,7 @@ def book_employment_end(session: Session, employee_id: int, end_date: dt.date, *
     if after.year != end_date.year:
         return []
     return _book_delta(session, employee, end_date.year, -employee.hours_per_week, _rest_of_year(employee, after),
-                       actor=actor, key=key, note=f"uit dienst na {end_date:%d-%m-%Y}")
+                       actor=actor, key=key, note=f"uit dienst na {end_date:%d-%m-%Y}", cause="employment_end")
 
 
 def correct(engine: Engine, employee_id: int, kind: str, year: int, hours: float, note: str, *,
@@ -357,7 +357,7 @@ def correct(engine: Engine, employee_id: int, kind: str, year: int, hours: float
         entry = _entry(session, employee_id, kind, year, LeaveEntryType.CORRECTION, minutes, actor=actor,
                        note=note[:2000])
         _audit(session, actor, "employee", employee_id, "leave_corrected",
-               {"kind": kind, "year": year, "hours": to_hours(minutes), "note": note[:2000]})
+               {"kind": kind, "year": year, "hours": to_hours(minutes)})  # the note is on the entry
         session.commit()
         session.refresh(entry)
         return entry
@@ -422,8 +422,7 @@ def request_leave(engine: Engine, employee_id: int, leave_type: str, start: dt.d
         session.flush()
         assert request.id is not None
         _audit(session, actor, "leave_request", request.id, "leave_requested",
-               {"employee_id": employee_id, "start": start.isoformat(), "end": end.isoformat(),
-                "hours": to_hours(minutes)})
+               {"employee_id": employee_id, "hours": to_hours(minutes)})  # dates and words: on the request
         if on_requested is not None:
             on_requested(session, request)
         session.commit()
@@ -523,7 +522,7 @@ def decide(engine: Engine, request_id: int, approve: bool, *, actor: str, today:
         if changed.rowcount != 1:
             raise LeaveError(f"verlofaanvraag {request_id} is al {_label(request.status)}; vernieuw de pagina")
         _audit(session, actor, "leave_request", request_id, "leave_approved" if approve else "leave_rejected",
-               {} if approve else {"reason": reason})
+               {})  # a rejection's reason is on the request
         if approve:
             if request.leave_type in CHARGED_TYPES:
                 _take(session, request, actor=actor, today=today)

@@ -23,6 +23,9 @@ class Employer(SQLModel, table=True):
 
     id: str = Field(primary_key=True, max_length=100)
     name: str = Field(max_length=200)
+    # What an unproven sender means for this employer's mail: require (quarantine it), warn (flag its
+    # drafts), off; None: the installation's LOONBODE_SENDER_POLICY (workflows/sender_checks.py).
+    sender_policy: str | None = Field(default=None, max_length=10)
 
 
 class SenderAddress(SQLModel, table=True):
@@ -94,6 +97,10 @@ class InboundMessage(SQLModel, table=True):
     processed_at: dt.datetime | None = None
     duplicate_of: int | None = None
     issues: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # The raw file was deleted after the retention period (workflows/retention.py); raw_path is then "".
+    purged_at: dt.datetime | None = None
+    # Who really sent it (parsers.authenticity.SenderVerdict as JSON), checked before it became drafts.
+    sender_check: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class MessageKey(SQLModel, table=True):

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from parsers.mail import parse_mail
+from parsers.masking import mask_secrets
 from parsers.models import ParseResult
 from parsers.roster import Roster
 from workflows.db import is_postgres
@@ -35,6 +36,7 @@ from workflows.payroll_periods import draft_period_for
 from workflows.rawstore import read_raw
 from workflows.review import answered_drafts, record_answer
 from workflows.roster_store import load_roster
+from workflows.sender_checks import SenderChecker, SenderDecision
 
 log = logging.getLogger(__name__)
 
@@ -83,26 +85,31 @@ def _dedupe_key(message: InboundMessage) -> str:
 
 
 def process(engine: Engine, data_dir: Path, message_id: int, *, roster: Roster | None = None,
-            confirm: Confirm | None = None) -> str:
-    """Parse one claimed message and commit what it became; returns its new status."""
+            confirm: Confirm | None = None, senders: SenderChecker | None = None) -> str:
+    """Parse one claimed message and commit what it became; returns its new status.
+
+    `senders` checks who really sent it (DKIM, our MTA's DMARC) by the employer's policy;
+    without it nothing is checked."""
     try:
-        return _process(engine, data_dir, message_id, roster or load_roster(engine), confirm)
+        return _process(engine, data_dir, message_id, roster or load_roster(engine), confirm, senders)
     except Exception as exc:  # the system's error: keep the input, say what happened, allow a retry
-        log.exception("processing inbound message %s failed", message_id)
+        # The error may quote the mail (a BSN, an IBAN): masked in the log and on the screens that show it.
+        log.error("processing inbound message %s failed\n%s", message_id, mask_secrets(traceback.format_exc()))
         with Session(engine) as session:
             message = session.get(InboundMessage, message_id)
             if message is not None:
                 message.status = InboundStatus.FAILED
-                message.status_detail = f"{type(exc).__name__}: {exc}"[:2000]
+                message.status_detail = mask_secrets(f"{type(exc).__name__}: {exc}")[:2000]
                 session.add(message)
                 session.add(AuditEvent(actor="worker", action="failed", subject_type="inbound",
                                        subject_id=str(message_id),
-                                       detail={"error": traceback.format_exc(limit=5)[-2000:]}))
+                                       detail={"error": type(exc).__name__}))  # the message: status_detail
                 session.commit()
         return InboundStatus.FAILED
 
 
-def _process(engine: Engine, data_dir: Path, message_id: int, roster: Roster, confirm: Confirm | None) -> str:
+def _process(engine: Engine, data_dir: Path, message_id: int, roster: Roster, confirm: Confirm | None,
+             senders: SenderChecker | None) -> str:
     with Session(engine) as session:
         message = session.get(InboundMessage, message_id)
         if message is None or message.status != InboundStatus.PROCESSING:
@@ -131,11 +138,14 @@ def _process(engine: Engine, data_dir: Path, message_id: int, roster: Roster, co
                     session.rollback()
                     return _mark_duplicate(engine, message_id)
             message.status = _status_of(result)
+            decision = _sender_decision(session, senders, raw, message, result)
+            if decision is not None and decision.hold:
+                message.status, message.status_detail = InboundStatus.QUARANTINED, decision.reason()[:2000]
             if message.status == InboundStatus.PARSED:
                 drafts = [DraftRow(inbound_id=message_id, employer_id=result.employer_id, type=m.type,
                                    employee_id=m.employee_id, employee_name=m.employee_name, fields=m.fields,
                                    source=m.source.model_dump(), confidence=m.confidence,
-                                   issues=[i.model_dump() for i in m.issues],
+                                   issues=[i.model_dump() for i in m.issues] + _sender_issues(decision),
                                    period=draft_period_for(session, result.employer_id, m.type, m.fields,
                                                            message.received_at))
                           for m in result.mutations]
@@ -157,6 +167,26 @@ def _process(engine: Engine, data_dir: Path, message_id: int, roster: Roster, co
             session.rollback()
             return _mark_duplicate(engine, message_id)
         return message.status
+
+
+def _sender_decision(session: Session, senders: SenderChecker | None, raw: bytes, message: InboundMessage,
+                     result: ParseResult) -> SenderDecision | None:
+    """Check the sender of a mail from a known employer; a person's release stands (`released_by`)."""
+    if senders is None or result.employer_id is None or result.auto_reply:
+        return None
+    released = (message.sender_check or {}).get("released_by")
+    decision = senders.decide(session, raw, result.employer_id)
+    record = decision.record()
+    message.sender_check = {**record, "released_by": released} if record and released else record
+    if released and decision.hold:
+        return SenderDecision(decision.policy, None)  # checked and shown, but a person let it through
+    return decision
+
+
+def _sender_issues(decision: SenderDecision | None) -> list[dict[str, object]]:
+    if decision is None or not decision.flag:
+        return []
+    return [{"severity": "warning", "message": decision.reason(), "field": None}]
 
 
 def _mark_duplicate(engine: Engine, message_id: int) -> str:
@@ -182,7 +212,8 @@ def _status_of(result: ParseResult) -> str:
     return InboundStatus.PARSED
 
 
-def run_pending(engine: Engine, data_dir: Path, worker: str, *, confirm: Confirm | None = None) -> int:
+def run_pending(engine: Engine, data_dir: Path, worker: str, *, confirm: Confirm | None = None,
+                senders: SenderChecker | None = None) -> int:
     """Process everything waiting now; returns how many messages were handled."""
     handled = 0
     roster = load_roster(engine)
@@ -190,5 +221,5 @@ def run_pending(engine: Engine, data_dir: Path, worker: str, *, confirm: Confirm
         message_id = claim_next(engine, worker)
         if message_id is None:
             return handled
-        process(engine, data_dir, message_id, roster=roster, confirm=confirm)
+        process(engine, data_dir, message_id, roster=roster, confirm=confirm, senders=senders)
         handled += 1

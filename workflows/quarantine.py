@@ -1,4 +1,8 @@
-"""Mail from unknown senders, held for a person: list it, give the sender to an employer, or throw it away.
+"""Mail held for a person: list it, give the sender to an employer, let it through, or throw it away.
+
+Two kinds are held: mail from senders no employer has, and (`accept_unproven`) a known
+employer's mail whose sender could not be proven while the employer requires proof
+(`workflows.sender_checks`).
 
 The worker quarantines a message when no employer has its sender address (see
 `workflows.pipeline`). `release_to_employer` adds that address to an employer and hands
@@ -39,6 +43,12 @@ class QuarantinedMail:
     received_at: dt.datetime
     size: int
     raw_path: str
+    employer_id: str | None = None  # set: a known employer's mail held because its sender is not proven
+    held_because: str | None = None
+
+
+def _held(message: InboundMessage) -> bool:
+    return message.employer_id is not None and message.sender_check is not None
 
 
 def quarantined(session: Session, *, limit: int = MAX_LISTED) -> tuple[list[QuarantinedMail], int]:
@@ -49,7 +59,9 @@ def quarantined(session: Session, *, limit: int = MAX_LISTED) -> tuple[list[Quar
                         .order_by(col(InboundMessage.received_at).desc(), col(InboundMessage.id).desc())
                         .limit(limit)).all()
     return [QuarantinedMail(id=m.id or 0, sender=m.sender or m.envelope_from, subject=m.subject,
-                            received_at=m.received_at, size=m.size, raw_path=m.raw_path) for m in rows], total
+                            received_at=m.received_at, size=m.size, raw_path=m.raw_path,
+                            employer_id=m.employer_id if _held(m) else None,
+                            held_because=m.status_detail if _held(m) else None) for m in rows], total
 
 
 def preview(data_dir: Path, raw_path: str, *, chars: int = PREVIEW_CHARS) -> str | None:
@@ -107,14 +119,37 @@ def _requeue(session: Session, inbound_id: int, employer_id: str, address: str, 
         raise QuarantineError("iemand anders heeft deze berichten net behandeld; vernieuw de pagina")
     for queued_id in ids:
         session.add(AuditEvent(actor=actor, action="released", subject_type="inbound", subject_id=str(queued_id),
-                               detail={"employer": employer_id, "address": address}))
+                               detail={"employer": employer_id}))
     return ids
 
 
-def discard(engine: Engine, inbound_id: int, actor: str) -> None:
-    """Mark a quarantined message discarded. Nothing is deleted: the row and the raw mail stay."""
+def accept_unproven(engine: Engine, inbound_id: int, actor: str) -> None:
+    """A person vouches for a held mail whose sender was not proven (the employer requires proof): the
+    worker reads it again and lets it through; the verdict stays on the message, with who released it."""
     with Session(engine) as session:
         message = _quarantined_message(session, inbound_id)
+        if not _held(message):
+            raise QuarantineError("dit bericht komt niet van een bekende werkgever; voeg de afzender toe aan een "
+                                  "werkgever of gooi het weg")
+        changed = session.exec(update(InboundMessage)  # type: ignore[call-overload]
+                               .where(col(InboundMessage.id) == inbound_id,
+                                      InboundMessage.status == InboundStatus.QUARANTINED)
+                               .values(status=InboundStatus.RECEIVED, status_detail=None, claimed_by=None,
+                                       claimed_at=None, processed_at=None,
+                                       sender_check={**(message.sender_check or {}), "released_by": actor}))
+        if changed.rowcount != 1:
+            session.rollback()
+            raise QuarantineError(f"bericht {inbound_id} staat niet (meer) in quarantaine; vernieuw de pagina")
+        session.add(AuditEvent(actor=actor, action="released_unproven", subject_type="inbound",
+                               subject_id=str(inbound_id)))
+        session.commit()
+
+
+def discard(engine: Engine, inbound_id: int, actor: str) -> None:
+    """Mark a quarantined message discarded. Nothing is deleted now: the row stays, and the raw mail until
+    the retention period has passed (workflows/retention.py)."""
+    with Session(engine) as session:
+        _quarantined_message(session, inbound_id)
         changed = session.exec(update(InboundMessage)  # type: ignore[call-overload]
                                .where(col(InboundMessage.id) == inbound_id,
                                       InboundMessage.status == InboundStatus.QUARANTINED)
@@ -122,6 +157,5 @@ def discard(engine: Engine, inbound_id: int, actor: str) -> None:
         if changed.rowcount != 1:
             session.rollback()
             raise QuarantineError(f"bericht {inbound_id} staat niet (meer) in quarantaine; vernieuw de pagina")
-        session.add(AuditEvent(actor=actor, action="discarded", subject_type="inbound", subject_id=str(inbound_id),
-                               detail={"sender": message.sender}))
+        session.add(AuditEvent(actor=actor, action="discarded", subject_type="inbound", subject_id=str(inbound_id)))
         session.commit()

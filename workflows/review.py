@@ -37,6 +37,7 @@ class ReviewError(ValueError):
 
 
 def _audit(session: Session, actor: str, draft_id: int, action: str, detail: dict[str, Any] | None = None) -> None:
+    """Who did what to which draft: ids, field names and statuses only, never a value or a free text."""
     session.add(AuditEvent(actor=actor, action=action, subject_type="draft", subject_id=str(draft_id),
                            detail=detail or {}))
 
@@ -72,7 +73,7 @@ def reject(engine: Engine, draft_id: int, reason: str, *, scope: str | None, act
     if not reason:
         raise ReviewError("geef een reden om af te wijzen")
     _transition(engine, draft_id, scope, actor, action="rejected", from_status=[DraftStatus.NEW],
-                values={"status": DraftStatus.REJECTED, "reason": reason[:2000]}, detail={"reason": reason[:2000]})
+                values={"status": DraftStatus.REJECTED, "reason": reason[:2000]})  # the reason lives on the draft
 
 
 def reopen(engine: Engine, draft_id: int, *, scope: str | None, actor: str) -> None:
@@ -167,7 +168,7 @@ def record_question(session: Session, draft: DraftRow, question: str, *, actor: 
     draft.reason = question[:2000]
     draft.updated_at = utcnow()
     session.add(draft)
-    _audit(session, actor, draft.id, "question_asked", {"question": question[:2000], "message_id": message_id})
+    _audit(session, actor, draft.id, "question_asked", {"message_id": message_id})  # the text: draft and outbox
 
 
 def record_answer(session: Session, draft_id: int, inbound_id: int) -> None:

@@ -39,6 +39,7 @@ class QueuePage:
     pages: int
     employer_counts: list[tuple[str, str, int]] = field(default_factory=list)  # id, name, count
     employer_names: dict[str, str] = field(default_factory=dict)
+    sender_results: dict[int, str] = field(default_factory=dict)  # inbound id -> pass, fail, none (when checked)
 
 
 def _scoped(query: Any, scope: str | None) -> Any:
@@ -80,7 +81,16 @@ def queue_page(session: Session, wanted: QueueFilter, scope: str | None) -> Queu
     counts = sorted(((employer or "", names.get(employer or "", employer or "—"), n)
                      for employer, n in session.exec(counts_query)), key=lambda c: c[1].lower())
     return QueuePage(drafts=drafts, total=total, page=page, pages=pages, employer_counts=counts,
-                     employer_names=names)
+                     employer_names=names, sender_results=sender_results(session, drafts))
+
+
+def sender_results(session: Session, drafts: list[DraftRow]) -> dict[int, str]:
+    """Who-sent-it verdicts of the mails behind these drafts (those that were checked)."""
+    ids = {d.inbound_id for d in drafts if d.inbound_id is not None}
+    if not ids:
+        return {}
+    rows = session.exec(select(InboundMessage.id, InboundMessage.sender_check).where(col(InboundMessage.id).in_(ids)))
+    return {i: str(check["result"]) for i, check in rows if i is not None and check and check.get("result")}
 
 
 def employer_names(session: Session, scope: str | None) -> dict[str, str]:

@@ -52,17 +52,19 @@ def claim_address(session: Session, employer_id: str, address: str, *, actor: st
         other = session.get(Employer, existing.employer_id)
         name = other.name if other else existing.employer_id
         raise SenderError(f"het adres {address} hoort al bij werkgever {name}; haal het daar eerst weg")
-    session.add(SenderAddress(employer_id=employer_id, address=address))
+    row = SenderAddress(employer_id=employer_id, address=address)
+    session.add(row)
+    session.flush()  # the id, for the audit: the address itself stays out of it
     session.add(AuditEvent(actor=actor, action="sender_added", subject_type="employer", subject_id=employer_id,
-                           detail={"address": address}))
+                           detail={"sender_address_id": row.id}))
     return True
 
 
 def add_sender(engine: Engine, employer_id: str, address: str, *, actor: str) -> bool:
     """Add a sender address to an employer; True when added, False when it was there already."""
     with Session(engine) as session:
-        added = claim_address(session, employer_id, address, actor=actor)
         try:
+            added = claim_address(session, employer_id, address, actor=actor)
             session.commit()
         except IntegrityError as exc:  # someone else took it a moment ago
             session.rollback()
@@ -81,6 +83,6 @@ def remove_sender(engine: Engine, employer_id: str, address_id: int, *, actor: s
         address = row.address
         session.delete(row)
         session.add(AuditEvent(actor=actor, action="sender_removed", subject_type="employer",
-                               subject_id=employer_id, detail={"address": address}))
+                               subject_id=employer_id, detail={"sender_address_id": address_id}))
         session.commit()
         return address

@@ -76,7 +76,7 @@ def create_user(engine: Engine, email: str, *, role: str, password: str, employe
         session.add(user)
         session.flush()
         session.add(AuditEvent(actor=actor, action="user_created", subject_type="user", subject_id=str(user.id),
-                               detail={"email": email, "role": role, "employer_id": employer_id}))
+                               detail={"role": role, "employer_id": employer_id}))
         session.commit()
         session.refresh(user)
         return user

@@ -126,7 +126,8 @@ def test_release_adds_the_sender_and_the_worker_then_reads_the_mail(dashboard: D
     assert {e.subject_id for e in audit(dashboard, "released")} == {str(first), str(second)}
     assert {e.actor for e in audit(dashboard, "released")} == {USERS[who][0]}
     [added] = audit(dashboard, "sender_added")
-    assert (added.subject_id, added.detail) == ("garage-hoek", {"address": NEW_ADDRESS})
+    assert (added.subject_id, added.detail) == ("garage-hoek", {"sender_address_id": owner.id})
+    assert {str(e.detail) for e in audit(dashboard, "released")} == {"{'employer': 'garage-hoek'}"}  # no address
 
 
 def test_release_to_the_employer_that_already_has_the_address_only_requeues(dashboard: Dashboard):

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from tests.dashboard.conftest import ATELIER, GARAGE, Dashboard, page_csrf
 from tests.parsers.conftest import build_mail
 from workflows.inbound import store_inbound
-from workflows.models import DraftRow, InboundMessage, OutboundMessage
+from workflows.models import AuditEvent, DraftRow, InboundMessage, OutboundMessage
 from workflows.pipeline import run_pending
 
 
@@ -39,7 +39,11 @@ def test_a_question_goes_to_the_sender_in_the_original_thread(dashboard: Dashboa
     assert "Is Priya voor 100% ziek" in body and f"LB-{original.id}" in body and "ziekmelding van Priya Ramdin" in body
     assert question.related_draft_id == draft.id and question.status == "pending"
     page = client.get(f"/drafts/{draft.id}").text
-    assert "vraag gesteld: Is Priya voor 100% ziek" in page
+    # The question is on the draft (and in the outbox); its history says only that it was asked.
+    assert "Reden: Is Priya voor 100% ziek" in page and "· vraag gesteld</li>" in page
+    with Session(dashboard.engine) as session:
+        [event] = session.exec(select(AuditEvent).where(AuditEvent.action == "question_asked")).all()
+    assert event.detail == {"message_id": question.message_id}
 
 
 def test_the_answer_is_attached_to_the_draft_and_read_again(dashboard: Dashboard):

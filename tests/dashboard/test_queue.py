@@ -116,3 +116,13 @@ def test_bulk_approve_never_goes_back_to_another_site(dashboard: Dashboard):
     client = dashboard.login("bureau")
     answer = client.post("/queue/approve", data={"csrf_token": page_csrf(client), "back": "https://evil.example/"})
     assert answer.headers["location"].startswith("/queue?notice=")
+
+
+def test_the_search_box_posts_and_the_address_keeps_only_the_filters(dashboard: Dashboard):
+    client = dashboard.login("bureau")
+    csrf = page_csrf(client)
+    found = client.post("/queue", data={"csrf_token": csrf, "q": "ramdin", "status": "all", "type": ""},
+                        headers={"HX-Request": "true", "HX-Target": "queue-table"})
+    assert [dashboard.draft(i).employee_id for i in draft_ids(found.text)] == ["72"]
+    assert found.headers["HX-Push-Url"] == "/queue?status=all&type="
+    assert client.post("/queue", data={"q": "ramdin"}).status_code == 403  # a form like any other: CSRF

@@ -159,9 +159,9 @@ def test_the_scheduler_gets_the_imap_poll_only_when_imap_is_configured():
                                   wake_outbox=None)
         return [job.id for job in _scheduled_jobs(service)]  # type: ignore[arg-type]
 
-    assert ids(None) == ["leave-year", "leave-reminders", "documents-ready", "reminders"]
+    assert ids(None) == ["leave-year", "leave-reminders", "documents-ready", "reminders", "retention"]
     assert ids("imap://u:p@127.0.0.1/INBOX") == ["imap", "leave-year", "leave-reminders", "documents-ready",
-                                                 "reminders"]
+                                                 "reminders", "retention"]
 
 
 def test_serve_schedules_the_leave_job_nightly_and_soon_after_start(data_dir: Path):
@@ -179,7 +179,7 @@ def test_serve_schedules_the_leave_job_nightly_and_soon_after_start(data_dir: Pa
         scheduler = service.scheduler
         assert scheduler is not None and scheduler.running
         assert sorted(job.id for job in scheduler.get_jobs()) == ["documents-ready", "leave-reminders",
-                                                                  "leave-year", "reminders"]  # no IMAP
+                                                                  "leave-year", "reminders", "retention"]  # no IMAP
         job = scheduler.get_job("leave-year")
         assert isinstance(job.trigger, CronTrigger)
         assert str(job.trigger.timezone) == "Europe/Amsterdam"
