@@ -9,7 +9,8 @@ One scheduler (Amsterdam time) runs the timed jobs of `_scheduled_jobs`: the IMA
 daily leave bookings ("leave-year", 01:30 and shortly after start), the reminders about leave
 requests left open ("leave-reminders", every few minutes), the "documents ready" notices of
 periods the bureau marked run done ("documents-ready", every minute), and the deadline,
-leave, Poortwachter reminders and the bureau's digest ("reminders", working days 07:30-17:30).
+leave, Poortwachter reminders and the bureau's digest ("reminders", working days 07:30-17:30), and
+the deletion of raw mail past its retention ("retention", nightly).
 """
 
 from __future__ import annotations
