@@ -26,6 +26,8 @@ class Employer(SQLModel, table=True):
     # What an unproven sender means for this employer's mail: require (quarantine it), warn (flag its
     # drafts), off; None: the installation's LOONBODE_SENDER_POLICY (workflows/sender_checks.py).
     sender_policy: str | None = Field(default=None, max_length=10)
+    totp_required: bool = False  # its dashboard users must use two-factor login (bureau users always must)
+    template_sent_at: dt.datetime | None = None  # the Excel template went with its first confirmation
 
 
 class SenderAddress(SQLModel, table=True):
@@ -243,6 +245,48 @@ class User(SQLModel, table=True):
     employer_id: str | None = Field(default=None, foreign_key="employers.id", max_length=100)
     active: bool = True
     created_at: dt.datetime = Field(default_factory=utcnow)
+    password_set_at: dt.datetime | None = None  # None: invited, no personal password yet
+    totp_secret: str | None = Field(default=None, max_length=64)  # base32; set while setting up or in use
+    totp_enabled_at: dt.datetime | None = None  # two-factor login is on
+    totp_last_step: int | None = None  # the last 30-second step a code was used in: no replay
+
+
+class UserToken(SQLModel, table=True):
+    """A single-use link mailed to a user: an invitation to activate the account, or a password reset.
+    Only the token's SHA-256 is stored."""
+
+    __tablename__ = "user_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    purpose: str = Field(max_length=20)  # invite, reset
+    token_hash: str = Field(unique=True, max_length=64)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    created_by: str = Field(max_length=320)
+    expires_at: dt.datetime
+    used_at: dt.datetime | None = None
+
+
+class RecoveryCode(SQLModel, table=True):
+    """A one-time code that stands in for the authenticator app; only its hash is stored."""
+
+    __tablename__ = "recovery_codes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    code_hash: str = Field(max_length=64)
+    used_at: dt.datetime | None = None
+
+
+class TrustedDevice(SQLModel, table=True):
+    """A browser where the second factor was given, remembered (cookie token, only its hash stored)."""
+
+    __tablename__ = "trusted_devices"
+
+    id: str = Field(primary_key=True, max_length=64)  # sha256 of the cookie token
+    user_id: int = Field(foreign_key="users.id", index=True)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    expires_at: dt.datetime  # at most 30 days after created_at
 
 
 class WebSession(SQLModel, table=True):
@@ -255,6 +299,9 @@ class WebSession(SQLModel, table=True):
     csrf_token: str = Field(max_length=64)
     created_at: dt.datetime = Field(default_factory=utcnow)
     expires_at: dt.datetime
+    last_seen_at: dt.datetime | None = None
+    client: str | None = Field(default=None, max_length=64)  # the IP address it was opened from
+    user_agent: str | None = Field(default=None, max_length=300)
 
 
 class LoginAttempt(SQLModel, table=True):
@@ -480,3 +527,21 @@ class ReminderSetting(SQLModel, table=True):
     kind: str = Field(primary_key=True, max_length=40)
     enabled: bool = True
     days_before: int | None = None  # working days before the deadline, where the kind has one
+
+
+class DataChangeRequest(SQLModel, table=True):
+    """An employee's request (in Telegram, /gegevens) to change their own data; the employer confirms it,
+    and it becomes a `personal_data_change` draft for the bureau."""
+
+    __tablename__ = "data_change_requests"
+
+    id: int | None = Field(default=None, primary_key=True)
+    employee_id: int = Field(foreign_key="employees.id", index=True)
+    chat_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    fields: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    text: str | None = None  # the employee's own words
+    status: str = Field(default="pending", max_length=20)  # pending, confirmed, rejected
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    decided_at: dt.datetime | None = None
+    decided_by: str | None = Field(default=None, max_length=320)
+    draft_id: int | None = None

@@ -72,7 +72,8 @@ def create_user(engine: Engine, email: str, *, role: str, password: str, employe
             raise UserError(f"werkgever '{employer_id}' bestaat niet")
         if session.exec(select(User).where(User.email == email)).first() is not None:
             raise UserError(f"er is al een gebruiker {email}")
-        user = User(email=email, password_hash=_hasher.hash(password), role=role, employer_id=employer_id)
+        user = User(email=email, password_hash=_hasher.hash(password), role=role, employer_id=employer_id,
+                    password_set_at=utcnow())
         session.add(user)
         session.flush()
         session.add(AuditEvent(actor=actor, action="user_created", subject_type="user", subject_id=str(user.id),
