@@ -314,7 +314,10 @@ _AMBIGUOUS_MONTHS = {"mar", "may", "jan", "dec", "sep", "jun", "jul", "aug", "ap
 # without a year they count as months only after a word that introduces one ("in April").
 _NAME_LIKE_MONTHS = {"jan", "mei", "juni", "april", "june", "may", "august"}
 _MONTH_PREPOSITION_RE = re.compile(r"\b(?:in|van|over|per|voor|sinds|tot|t/m|of|for|during|since|until|from|"
-                                   r"eind|begin|half|medio|heel|maand)\s+$", re.I)
+                                   r"eind|begin|half|medio|heel|maand|the|de|het|this|next|last|deze|"
+                                   r"volgende|vorige|komende)\s+$", re.I)
+_MONTH_FOLLOWER_RE = re.compile(r"\s+(?:payroll|salary|salaris|loon|run|pay|period|periode|verloning|hours|uren)\b",
+                                re.I)  # "June payroll", "Mei salaris": the month
 
 
 @dataclass(frozen=True)
@@ -356,7 +359,8 @@ def find_months(text: str, reference: dt.date) -> list[MonthMention]:
         if name.lower() == "may" and not match.group("y") and not _looks_like_month_may(text, match):
             continue
         if name.lower() in _NAME_LIKE_MONTHS and name[0].isupper() and not match.group("y") \
-                and not _MONTH_PREPOSITION_RE.search(text[max(0, match.start() - 12):match.start()]):
+                and not _MONTH_PREPOSITION_RE.search(text[max(0, match.start() - 12):match.start()]) \
+                and not _MONTH_FOLLOWER_RE.match(text, match.end()):
             continue  # "Jan Visser heeft 4 uur gewerkt": a first name, not January
         year = int(match.group("y")) if match.group("y") else None
         period = period_of(reference, MONTHS[name.lower()], year)
