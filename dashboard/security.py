@@ -2,8 +2,12 @@
 
 Every page but the login form needs a session (`current_user`); every POST carries the
 session's CSRF token, as a form field or, from HTMX, the `X-CSRF-Token` header
-(`check_csrf`). Before login there is no session, so the login form uses a double-submit
-token: a random cookie that the form must repeat.
+(`check_csrf`). Before login there is no session, so the login form (and the other forms
+without one: the code step, activation and reset links) uses a double-submit token: a
+random cookie that the form must repeat.
+
+A user who must log in with a second factor but has not set it up yet gets only the setup
+page (and logout): every other page sends them there (`TwoFactorSetupRequired`).
 """
 
 from __future__ import annotations
@@ -16,10 +20,13 @@ from starlette.datastructures import MutableHeaders
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from workflows.two_factor import required_for
 from workflows.users import SignedIn, signed_in
 
 SESSION_COOKIE = "loonbode_session"
 LOGIN_CSRF_COOKIE = "loonbode_login_csrf"
+TWO_FACTOR_SETUP = "/account/two-factor"
+_OPEN_DURING_SETUP = (TWO_FACTOR_SETUP, "/logout")
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 
@@ -32,11 +39,24 @@ class LoginRequired(Exception):
     """Raised by `current_user` for a page: the app answers with a redirect to /login."""
 
 
+class TwoFactorSetupRequired(Exception):
+    """Raised by `current_user` for a user who must set up two-factor login first: a redirect to the setup."""
+
+
+def needs_two_factor_setup(request: Request, user: SignedIn) -> bool:
+    bureau_required = getattr(request.app.state.settings, "require_two_factor_for_bureau", True)
+    return not user.totp_enabled and required_for(user.role, enabled=False,
+                                                  employer_requires=user.employer_requires_totp,
+                                                  bureau_required=bureau_required)
+
+
 def current_user(request: Request) -> SignedIn:
     user = signed_in(request.app.state.engine, request.cookies.get(SESSION_COOKIE))
     if user is None:
         raise LoginRequired
     request.state.user = user
+    if needs_two_factor_setup(request, user) and not request.url.path.startswith(_OPEN_DURING_SETUP):
+        raise TwoFactorSetupRequired
     return user
 
 

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     # Raw mail (and the attachments inside it) is deleted this many days after its drafts were all
     # exported or rejected; the drafts stay (workflows/retention.py). Quarantined and failed mail stays.
     retention_days: int = Field(default=90, ge=1)
+    # Bureau and admin users must log in with a second factor (workflows/two_factor.py); `serve --demo` runs
+    # with it off unless it is set. Employers' users need one when their employer requires it.
+    require_two_factor_for_bureau: bool = True
 
     @property
     def trusted_authserv_list(self) -> list[str]:

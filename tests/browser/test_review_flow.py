@@ -27,7 +27,8 @@ from workflows.models import DraftStatus
 def live(engine: Engine, data_dir: Path) -> Iterator[tuple[str, Dashboard]]:
     board = seeded_dashboard(engine, data_dir)
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(Settings(data_dir=data_dir), engine),  # type: ignore[call-arg]
+    settings = Settings(data_dir=data_dir, require_two_factor_for_bureau=False)  # type: ignore[call-arg]
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, engine),
                                            host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

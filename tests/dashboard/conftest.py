@@ -86,8 +86,11 @@ def seeded_dashboard(engine: Engine, data_dir: Path) -> Dashboard:
     store_inbound(engine, data_dir, build_mail(GARAGE_MAIL, sender=GARAGE), channel="smtp")
     store_inbound(engine, data_dir, build_mail(ATELIER_MAIL, sender=ATELIER, subject="Changes"), channel="smtp")
     run_pending(engine, data_dir, "test")
+    # Two-factor login for the bureau is off here, so the suite logs in with a password; the tests of
+    # two-factor login (tests/dashboard/test_two_factor.py) switch it on.
     board = Dashboard(engine=engine, data_dir=data_dir,
-                      app=create_app(Settings(data_dir=data_dir), engine))  # type: ignore[call-arg]
+                      app=create_app(Settings(data_dir=data_dir, require_two_factor_for_bureau=False),  # type: ignore[call-arg]
+                                     engine))
     with Session(engine) as session:
         for draft in session.exec(select(DraftRow).order_by(col(DraftRow.id))):
             board.drafts.setdefault(draft.employer_id or "", []).append(draft.id or 0)
