@@ -6,7 +6,8 @@
      ◀──reopen────── approved / rejected / duplicate
 
 Corrections are allowed while a draft is `new`; the fields go through the same field
-models and validators the parser uses, so a corrected draft is held to the same rules.
+models and validators the parser uses, so a corrected draft is held to the same rules
+(`form_fields`, which reads a mutation handed in by form too: workflows/form_mutations.py).
 Every change is a conditional update on the status it expects, so two reviewers acting on
 one draft at once cannot both win. `scope` is the reviewer's employer (None: all).
 """
@@ -14,7 +15,7 @@ one draft at once cannot both win. `scope` is the reviewer's employer (None: all
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pydantic import ValidationError
@@ -116,6 +117,36 @@ def _employee(session: Session, employer_id: str | None, number: str) -> Employe
     return found
 
 
+class FieldProblems(ValueError):
+    """Form values the field models cannot read at all (a date that is no date): per field, why, in Dutch."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{field_label(k)}: {v}" for k, v in problems.items()) or "de gegevens kloppen niet")
+
+
+# Pydantic's error types, as a clerk reads them; any other type is "klopt niet".
+_PROBLEM_WORDS = {"date_from_datetime_parsing": "geen geldige datum", "date_parsing": "geen geldige datum",
+                  "date_from_datetime_inexact": "geen geldige datum", "date_type": "geen geldige datum",
+                  "int_parsing": "geen getal", "float_parsing": "geen getal", "int_type": "geen getal",
+                  "float_type": "geen getal", "literal_error": "kies een van de mogelijkheden"}
+
+
+def form_fields(mutation_type: str, form: Mapping[str, Any]) -> dict[str, Any]:
+    """A mutation type's fields from a form (an empty value is absent; other keys are ignored), in normal
+    form through the parser's field models. Raises FieldProblems for values that cannot be read."""
+    allowed = FIELD_MODELS[mutation_type].model_fields
+    given = {k: v.strip() for k, v in form.items() if k in allowed and isinstance(v, str) and v.strip()}
+    try:
+        return normalize_fields(mutation_type, given)
+    except ValidationError as exc:
+        problems: dict[str, str] = {}
+        for error in exc.errors():
+            if error.get("loc"):
+                problems.setdefault(str(error["loc"][0]), _PROBLEM_WORDS.get(error["type"], "klopt niet"))
+        raise FieldProblems(problems) from exc
+
+
 def correct(engine: Engine, draft_id: int, form: dict[str, str], *, scope: str | None, actor: str,
             today: dt.date) -> list[dict[str, Any]]:
     """Replace a new draft's fields by the form's (empty means absent) and re-validate; returns the issues.
@@ -132,13 +163,10 @@ def correct(engine: Engine, draft_id: int, form: dict[str, str], *, scope: str |
         if draft.type not in FIELD_MODELS:
             raise ReviewError(f"concept {draft_id} legt een besluit van de werkgever vast en wordt niet bewerkt; "
                               "wijs het af als het niet klopt")
-        allowed = FIELD_MODELS[draft.type].model_fields
-        given = {k: v.strip() for k, v in form.items() if k in allowed and v.strip()}
         try:
-            fields = normalize_fields(draft.type, given)
-        except ValidationError as exc:
-            problems = [f"{field_label(str(e['loc'][0]))}: {e['msg']}" for e in exc.errors() if e.get("loc")]
-            raise ReviewError("; ".join(problems) or "de gegevens kloppen niet") from exc
+            fields = form_fields(draft.type, form)
+        except FieldProblems as exc:
+            raise ReviewError(str(exc)) from exc
         chosen = (form.get("employee") or "").strip()
         person_changed = bool(chosen) and chosen != draft.employee_id and draft.type != "hire"
         if person_changed:
