@@ -10,6 +10,10 @@ Ramdin – eerste ziektedag 16-03-2026"), then asks about what is missing or unc
 ("Van Sem de Jong missen wij nog het BSN en de geboortedatum."). A mail without
 mutations gets a short acknowledgement, so nothing sent to us vanishes without a word.
 
+An employer's first confirmation carries its Excel template (`parsers.template`), claimed
+with a conditional UPDATE of `Employer.template_sent_at` in the same transaction, so exactly
+one confirmation ever does. A mail whose template was read says it was read without guessing.
+
 Mail loops are the danger of any automatic answer, so the hook says nothing to automatic
 replies, bulk mail, unknown senders, system and no-reply addresses or our own addresses,
 marks its replies `Auto-Submitted: auto-replied` (RFC 3834), and answers one sender at
@@ -24,7 +28,7 @@ import re
 from collections.abc import Iterable
 from email.utils import make_msgid, parseaddr
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from loonbode.settings import Settings
@@ -34,8 +38,26 @@ from parsers.labels import field_label, field_value, type_label
 from parsers.masking import mask, mask_secrets
 from parsers.mime import read_mail
 from parsers.models import Mutation, ParseResult
+from parsers.template import (
+    MIME_TYPE,
+    build_template,
+    other_employers_template,
+    skipped_rows,
+    template_filename,
+    template_was_read,
+)
 from parsers.validation import HIRE_PAYROLL_FIELDS
-from workflows.models import AuditEvent, DraftRow, InboundMessage, InboundStatus, OutboundMessage, utcnow
+from workflows.models import (
+    AuditEvent,
+    DraftRow,
+    Employee,
+    Employer,
+    InboundMessage,
+    InboundStatus,
+    OutboundMessage,
+    utcnow,
+)
+from workflows.periods import AMSTERDAM
 from workflows.pipeline import Confirm
 from workflows.rawstore import read_raw
 
@@ -83,6 +105,17 @@ TEXT: dict[str, dict[str, str]] = {
         "or": "of",
         "someone": "onbekende medewerker",
         "new_employee": "de nieuwe medewerker",
+        "template_read": "Uw sjabloon is gelezen zonder te raden: elke regel is één mutatie.",
+        "template_empty": "In uw sjabloon was geen regel ingevuld: kies per mutatie een soort mutatie uit de lijst.",
+        "template_skipped": "In uw sjabloon hebben wij rij {rows} niet gelezen: kies daar een soort mutatie uit de "
+                            "lijst.",
+        "template_other": "Het sjabloon in uw bijlage hoort bij een ander bedrijf; wij hebben er niets uit gelezen. "
+                          "Gebruik het sjabloon dat wij u hebben gestuurd.",
+        "template_attached": "Bijgevoegd: uw eigen Excel-sjabloon voor mutaties ({filename}), met uw medewerkers er "
+                             "al in. Kies per regel de soort mutatie uit de lijst, vul de kolommen in die het blad "
+                             "Instructies noemt en stuur het bestand als bijlage naar dit adres. Wij lezen het "
+                             "sjabloon dan zonder te raden: elke regel is één mutatie. Gewoon mailen blijft ook "
+                             "mogelijk.",
     },
     "en": {
         "greeting": "Hello,",
@@ -108,6 +141,18 @@ TEXT: dict[str, dict[str, str]] = {
         "or": "or",
         "someone": "unknown employee",
         "new_employee": "the new employee",
+        "template_read": "Your template was read without guessing: every row is one change.",
+        "template_empty": "No row of your template was filled in: choose a kind of change (Soort mutatie) from "
+                          "the list for each change.",
+        "template_skipped": "We did not read row {rows} of your template: choose a kind of change (Soort mutatie) "
+                            "from the list there.",
+        "template_other": "The template attached belongs to another company; we read nothing from it. Please use "
+                          "the template we sent you.",
+        "template_attached": "Attached: your own Excel template for payroll changes ({filename}), with your "
+                             "employees already in it. For each row choose the kind of change (Soort mutatie) from "
+                             "the list, fill in the columns the Instructies sheet names, and send the file as an "
+                             "attachment to this address. We then read it without guessing: every row is one "
+                             "change. Plain e-mail keeps working too.",
     },
 }
 
@@ -179,10 +224,46 @@ def queue_confirmation(*, session: Session, settings: Settings, inbound: Inbound
         log.info("no confirmation for inbound message %s: %s", inbound.id, reason)
         _audit(session, inbound, "confirmation_skipped", {"reason": reason})
         return None
-    row = _outbound(settings, inbound, result, to_address, now)
+    template = _claim_template(session, result.employer_id, now)
+    row = _outbound(settings, inbound, result, to_address, now, template=template)
     session.add(row)
-    _audit(session, inbound, "confirmation_queued", {"message_id": row.message_id})
+    _audit(session, inbound, "confirmation_queued",
+           {"message_id": row.message_id, **({"template": template[0]} if template else {})})
     return row
+
+
+# -- the employer's Excel template -------------------------------------------------------------
+
+
+def employer_template(session: Session, employer_id: str, *, made_on: dt.date) -> tuple[str, bytes] | None:
+    """(file name, .xlsx bytes) of the employer's template with its employees; None for an unknown employer."""
+    employer = session.get(Employer, employer_id)
+    if employer is None:
+        return None
+    staff = session.exec(select(Employee).where(col(Employee.employer_id) == employer_id)).all()
+    employees = sorted(((e.number, e.full_name) for e in staff), key=_number_order)
+    return template_filename(employer.id), build_template(employer.id, employer.name, employees, made_on=made_on)
+
+
+def _number_order(employee: tuple[str, str]) -> tuple[int, int, str]:
+    number = employee[0]
+    return (0, int(number), number) if number.isdigit() else (1, 0, number)
+
+
+def _claim_template(session: Session, employer_id: str | None, now: dt.datetime) -> tuple[str, bytes] | None:
+    """The template for this employer's first confirmation, or None when an earlier one carried it.
+
+    The conditional UPDATE changes one row for exactly one transaction, however many workers confirm
+    mail of this employer at once; it commits (or rolls back) with the confirmation itself."""
+    if employer_id is None:
+        return None
+    claimed = session.exec(update(Employer)  # type: ignore[call-overload]
+                           .where(col(Employer.id) == employer_id, col(Employer.template_sent_at).is_(None))
+                           .values(template_sent_at=now))
+    if claimed.rowcount != 1:
+        return None
+    today = (now.astimezone(AMSTERDAM) if now.tzinfo else now).date()
+    return employer_template(session, employer_id, made_on=today)
 
 
 # -- whom we never answer ------------------------------------------------------------------
@@ -236,16 +317,18 @@ def _audit(session: Session, inbound: InboundMessage, action: str, detail: dict[
 
 
 def _outbound(settings: Settings, inbound: InboundMessage, result: ParseResult, to_address: str,
-              now: dt.datetime) -> OutboundMessage:
+              now: dt.datetime, *, template: tuple[str, bytes] | None = None) -> OutboundMessage:
     language = result.language if result.language in TEXT else "nl"
     from_address = parseaddr(settings.from_address)[1] or settings.from_address
     message_id = make_msgid(idstring="loonbode", domain=from_address.rpartition("@")[2] or None)
     in_reply_to, references = thread_headers(settings, inbound, result.message_id)
     subject = mask_secrets(reply_subject(result.subject, language))[:900]
-    body = mask_secrets(compose_body(result, reference=f"LB-{inbound.id}", language=language))
+    body = mask_secrets(compose_body(result, reference=f"LB-{inbound.id}", language=language,
+                                     template_attached=template[0] if template else None))
     raw = compose(from_address=settings.from_address, to_address=to_address, subject=subject, body=body,
                   message_id=message_id, in_reply_to=in_reply_to, references=references,
-                  extra_headers=REPLY_HEADERS)
+                  extra_headers=REPLY_HEADERS,
+                  attachments=[(template[0], template[1], MIME_TYPE)] if template else ())
     return OutboundMessage(kind=KIND, channel="mail", to_address=to_address, subject=subject, body=body,
                            message_id=message_id, in_reply_to=in_reply_to, references=references,
                            related_inbound_id=inbound.id, raw=raw, created_at=now, next_attempt_at=now)
@@ -277,21 +360,41 @@ def reply_subject(original: str, language: str) -> str:
     return subject if _REPLY_PREFIX.match(subject) else f"Re: {subject}"
 
 
-def compose_body(result: ParseResult, *, reference: str, language: str) -> str:
-    """The reply's text: what we read and what we need to know, in the sender's language."""
+def compose_body(result: ParseResult, *, reference: str, language: str, template_attached: str | None = None) -> str:
+    """The reply's text: what we read and what we need to know, in the sender's language.
+
+    `template_attached` is the file name of the employer's template when this reply carries it."""
     text = TEXT[language]
     shown_subject = " ".join(result.subject.split()) or text["no_subject_quote"]
     if not result.mutations:
-        paragraphs = [text["nothing"].format(ref=reference), text["nothing_more"].format(subject=shown_subject)]
+        paragraphs = [text["nothing"].format(ref=reference), text["nothing_more"].format(subject=shown_subject),
+                      *_template_lines(result, language)]
     else:
-        paragraphs = [text["received"].format(subject=shown_subject, ref=reference),
+        paragraphs = [text["received"].format(subject=shown_subject, ref=reference), *_template_lines(result, language),
                       _bullets(text["read"], (mutation_line(m, language) for m in result.mutations))]
         questions = [q for m in result.mutations for q in mutation_questions(m, language)]
         if questions:
             paragraphs.append(_bullets(text["attention"], _unique(questions)))
         paragraphs.append(text["check"])
+    if template_attached:
+        paragraphs.append(text["template_attached"].format(filename=template_attached))
     paragraphs.append(text["reply"].format(ref=reference))
     return "\n\n".join([text["greeting"], *paragraphs, text["closing"]]) + "\n"
+
+
+def _template_lines(result: ParseResult, language: str) -> list[str]:
+    """What the reader says about a template in the mail: read without guessing, rows not read, not theirs."""
+    text, lines = TEXT[language], []
+    if template_was_read(result):
+        skipped = [text["template_skipped"].format(rows=rows) for rows in skipped_rows(result)]
+        if result.mutations:
+            lines.append(text["template_read"])
+        elif not skipped:
+            lines.append(text["template_empty"])
+        lines += skipped
+    if other_employers_template(result):
+        lines.append(text["template_other"])
+    return lines
 
 
 def _bullets(title: str, lines: Iterable[str]) -> str:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
@@ -69,8 +70,12 @@ def parse_relay_url(url: str) -> Relay:
 
 def compose(*, from_address: str, to_address: str, subject: str, body: str, message_id: str,
             in_reply_to: str | None = None, references: str | None = None,
-            extra_headers: dict[str, str] | None = None) -> bytes:
-    """A plain-text RFC 5322 message with CRLF line ends, ready for the relay as it is."""
+            extra_headers: dict[str, str] | None = None,
+            attachments: Sequence[tuple[str, bytes, str]] = ()) -> bytes:
+    """A plain-text RFC 5322 message with CRLF line ends, ready for the relay as it is.
+
+    `attachments` are (filename, content, MIME type); with any, the message is multipart/mixed:
+    the text first, then each file in base64."""
     message = EmailMessage(policy=SMTP_POLICY)
     message["From"] = from_address
     message["To"] = to_address
@@ -85,6 +90,9 @@ def compose(*, from_address: str, to_address: str, subject: str, body: str, mess
         message[name] = value
     # Quoted-printable keeps every line 7-bit, so relays without 8BITMIME take it too.
     message.set_content(body, charset="utf-8", cte="quoted-printable")
+    for filename, content, mime_type in attachments:
+        maintype, _, subtype = mime_type.partition("/")
+        message.add_attachment(content, maintype=maintype, subtype=subtype or "octet-stream", filename=filename)
     return message.as_bytes()
 
 

@@ -3,8 +3,9 @@
 Reads the MIME message, decides whether it is ours to read (a known sender, no
 automatic reply, no newsletter), cleans the body, reads the text, pasted tables and
 spreadsheet attachments into drafts, fills what a payroll clerk would assume, and
-runs the validation rules. Pure: the reference date comes from the mail's `Date`
-header, or from `received_at` when the mail has none.
+runs the validation rules. Our own Excel template is read by its fixed columns instead
+(`parsers.template`), without any of that guessing. Pure: the reference date comes from
+the mail's `Date` header, or from `received_at` when the mail has none.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from parsers.roster import Employer, Roster
 from parsers.sentences import MAX_LINE
 from parsers.spreadsheets import SpreadsheetError, is_spreadsheet, read_spreadsheet
 from parsers.tables import TableContext, read_rows
+from parsers.template import read_template, template_marker
 from parsers.text import ReadContext, TextReader, hire_issue
 from parsers.validation import validate_normal
 
@@ -122,13 +124,14 @@ def read_message(mail: MailMessage, employer: Employer, reference: dt.date, resu
         found = read_rows(rows, tctx)
         drafts.drafts.extend(found.drafts)
         result.issues.extend(found.issues)
+    from_templates: list[Mutation] = []  # read without guessing: finished as they are
     for attachment in mail.attachments:
         if not is_spreadsheet(attachment.filename, attachment.content_type):
             continue
         file_hint = _kind_hint(re.sub(r"[_.\-]", " ", attachment.filename)) or kind_hint
         _read_attachment(attachment.filename, attachment.data, index, reference, hint, file_hint, drafts, result,
-                         pay_period=reader.pay_period, rate=_rate_hint(lines))
-    if not drafts.drafts and mail.subject and find_cues(mail.subject):
+                         pay_period=reader.pay_period, rate=_rate_hint(lines), from_templates=from_templates)
+    if not drafts.drafts and not from_templates and mail.subject and find_cues(mail.subject):
         drafts = _read_with_subject(mail, lines, ctx)
     # Drafts are let go as they become mutations, so a huge sheet is not held twice.
     pending = [d for d in drafts.drafts if not _is_empty_hire(d)]
@@ -136,6 +139,7 @@ def read_message(mail: MailMessage, employer: Employer, reference: dt.date, resu
     pending.reverse()
     while pending:
         result.mutations.append(_finish(pending.pop(), reference, hint, result))
+    result.mutations.extend(from_templates)
 
 
 def _is_empty_hire(draft: Draft) -> bool:
@@ -159,13 +163,21 @@ def _kind_hint(text: str) -> Cue | None:
 
 def _read_attachment(filename: str, data: bytes, index: RosterIndex, reference: dt.date, hint: str | None,
                      kind_hint: Cue | None, drafts: DraftSet, result: ParseResult, *,
-                     pay_period: str | None, rate: float | None = None) -> None:
+                     pay_period: str | None, from_templates: list[Mutation], rate: float | None = None) -> None:
     try:
         workbook = read_spreadsheet(filename, data)
     except SpreadsheetError as exc:
         result.issues.append(Issue(severity="error", message=str(exc)))
         return
     result.issues.extend(Issue(severity="warning", message=p) for p in workbook.problems)
+    marker = template_marker(workbook)
+    if marker is not None and index.employer is not None:
+        # Our own template: its fixed columns are read as they are, never by the header heuristics below.
+        found = read_template(workbook, marker, index.employer, filename=filename, reference=reference)
+        from_templates.extend(found.mutations)
+        result.issues.extend(found.issues)
+        result.notes.extend(found.notes)
+        return
     file_months = find_months(re.sub(r"[_.]", " ", filename), reference)
     file_period = file_months[0].period if file_months else None
     found_any = False

@@ -73,6 +73,7 @@ class ParseResult(BaseModel):
     references: list[str] = Field(default_factory=list)
     mutations: list[Mutation] = Field(default_factory=list)
     issues: list[Issue] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)  # how it was read ("Loonbode-sjabloon herkend"); not issues
 
     def all_issues(self) -> list[Issue]:
         """Message issues, then each mutation's, prefixed with whom and what it is about."""
