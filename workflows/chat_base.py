@@ -16,10 +16,12 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from workflows.models import Employee, LeaveRequestRow
+from workflows.models import DataChangeRequest, Employee, LeaveRequestRow
 
 RequestHook = Callable[[Session, LeaveRequestRow], object]
 LinkCodeHook = Callable[[Session, Employee, str, str], object]  # session, employee, code, language
+ChangeHook = Callable[[Session, DataChangeRequest], object]
+ChangeDecisionHook = Callable[[Session, DataChangeRequest, str | None], object]  # ..., the rejection's reason
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,8 @@ class ChatHooks:
     on_requested: RequestHook = _nothing  # a new request: ask the employer
     on_decided: RequestHook = _nothing  # a decision: tell the employee
     on_link_code: LinkCodeHook = _nothing  # an employee asked for a link code by mail
+    on_change_requested: ChangeHook = _nothing  # a data change asked for in /gegevens: ask the employer
+    on_change_decided: ChangeDecisionHook = _nothing  # the employer confirmed or rejected it: tell the employee
 
 
 def is_request_number(text: str) -> bool:

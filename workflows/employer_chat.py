@@ -3,6 +3,8 @@
 New requests arrive as messages with Goedkeuren/Afwijzen buttons (`notifier.leave_approvals`,
 data `la:<id>` and `lr:<id>`); `/aanvragen` lists what still waits, with the same buttons.
 Approving is one press; rejecting asks for the reason first, and the next message is it.
+An employee's data change (/gegevens) is confirmed the same way (`dc:<id>`, `dr:<id>`,
+`/gegevens` lists them), by `workflows.details_chat.ChangeDecisions`.
 A contact decides only on its own employer's employees (bureau users on any), as in the
 dashboard; the decision and the employee's message are committed together.
 """
@@ -17,6 +19,10 @@ from sqlmodel import Session, col, select
 
 from parsers.labels import LEAVE_LABELS
 from workflows.chat_base import ChatHooks, Reply, is_request_number
+from workflows.details_chat import CONFIRM as CONFIRM_CHANGE
+from workflows.details_chat import REJECT as REJECT_CHANGE
+from workflows.details_chat import REJECTING as REJECTING_CHANGE
+from workflows.details_chat import ChangeDecisions
 from workflows.leave_ledger import LeaveError, decide
 from workflows.models import Employee, LeaveRequestRow, LeaveStatus, User, UserRole
 from workflows.telegram_links import chat, save_state
@@ -27,7 +33,7 @@ MAX_LISTED = 10
 TEXT = {
     "nl": {
         "help": "Hier komen de verlofaanvragen van uw medewerkers binnen; beslis met de knoppen. /aanvragen toont "
-                "wat nog op u wacht.",
+                "wat nog op u wacht, /gegevens de wijzigingen van gegevens die u nog moet bevestigen.",
         "none": "Er wachten geen verlofaanvragen op u.",
         "waiting": "Wachten op uw besluit:\n{lines}",
         "line": "{id}: {name}, {kind} {start} t/m {end} ({hours} uur)",
@@ -41,7 +47,7 @@ TEXT = {
     },
     "en": {
         "help": "Your employees' leave requests arrive here; decide with the buttons. /aanvragen shows what is still "
-                "waiting for you.",
+                "waiting for you, /gegevens the changes of personal details still to confirm.",
         "none": "No leave requests are waiting for you.",
         "waiting": "Waiting for your decision:\n{lines}",
         "line": "{id}: {name}, {kind} {start} to {end} ({hours} hours)",
@@ -59,6 +65,7 @@ TEXT = {
 class EmployerChat:
     def __init__(self, engine: Engine, hooks: ChatHooks, today: Callable[[], dt.date]) -> None:
         self.engine, self.hooks, self.today = engine, hooks, today
+        self.changes = ChangeDecisions(engine, hooks)
 
     def _request(self, session: Session, user: User, request_id: int) -> tuple[LeaveRequestRow, Employee] | None:
         request = session.get(LeaveRequestRow, request_id)
@@ -77,6 +84,8 @@ class EmployerChat:
             hours=f"{request.minutes / 60:g}".replace(".", ",") if language == "nl" else f"{request.minutes / 60:g}")
 
     def command(self, user: User, name: str, language: str) -> Reply:
+        if name in ("gegevens", "details"):
+            return self.changes.waiting(user, language)
         if name != "aanvragen":
             return Reply(TEXT[language]["help"])
         with Session(self.engine) as session:
@@ -97,6 +106,8 @@ class EmployerChat:
 
     def button(self, chat_id: int, user: User, data: str, language: str) -> Reply:
         action, _, number = data.partition(":")
+        if action in (CONFIRM_CHANGE, REJECT_CHANGE):
+            return self.changes.button(chat_id, user, data, language)
         words = TEXT[language]
         with Session(self.engine) as session:
             found = self._request(session, user, int(number)) if is_request_number(number) else None
@@ -111,7 +122,10 @@ class EmployerChat:
         return self._decide(user, request, employee, language, approve=True, reason=None, edit=True)
 
     def message(self, chat_id: int, user: User, words: str, language: str) -> Reply:
-        rejecting = chat(self.engine, chat_id).state.get("rejecting")
+        state = chat(self.engine, chat_id).state
+        if isinstance(state.get(REJECTING_CHANGE), int):  # the reason for rejecting a data change
+            return self.changes.reason(chat_id, user, state[REJECTING_CHANGE], words, language)
+        rejecting = state.get("rejecting")
         if not isinstance(rejecting, int):
             return Reply(TEXT[language]["help"])
         save_state(self.engine, chat_id, {})

@@ -4,8 +4,9 @@
 `Reply` to send; it calls `parsers.leave.parse_leave` (the parser behind `loonbode
 parse-leave`) or, for `/verlof`, the button steps of `workflows.leave_wizard`, then
 `workflows.leave_days` and the ledger, and keeps what a chat is in the middle of in the
-database, so a restart continues the conversation. `intake.telegram_bot` only carries
-messages between Telegram and this class. Dutch by default, English when the employee
+database, so a restart continues the conversation. `/gegevens` (own data and changes to it)
+is `workflows.details_chat`. `intake.telegram_bot` only carries messages between Telegram
+and this class. Dutch by default, English when the employee
 writes English.
 """
 
@@ -22,6 +23,10 @@ from parsers.leave import message_language, parse_leave
 from parsers.models import LeaveRequest
 from workflows.chat_base import ChatHooks, Reply, is_request_number
 from workflows.chat_linking import link_message, linked_text, welcome
+from workflows.details_chat import CONFIRM as CONFIRM_CHANGE
+from workflows.details_chat import PREFIX as DETAILS
+from workflows.details_chat import REJECT as REJECT_CHANGE
+from workflows.details_chat import DetailsChat
 from workflows.employer_chat import APPROVE, REJECT, EmployerChat
 from workflows.leave_days import WorkSchedule, leave_hours
 from workflows.leave_ledger import CHARGED_TYPES, LeaveError, balance, cancel, request_leave
@@ -34,7 +39,8 @@ from workflows.telegram_links import chat, save_state
 TEXT = {
     "nl": {
         "help": "Vraag verlof aan met /verlof of in een zin ('Mag ik vrijdag vrij?'). /saldo toont uw verlofuren, "
-                "/aanvragen uw aanvragen, /annuleer <nummer> trekt een aanvraag in.",
+                "/aanvragen uw aanvragen, /annuleer <nummer> trekt een aanvraag in. /gegevens toont uw gegevens "
+                "en hoe u een wijziging doorgeeft.",
         "not_leave": "Dat begrijp ik niet als verlofaanvraag. {why}\nVoorbeeld: 'Ik wil vrij van 3 t/m 7 augustus'.",
         "confirm": "{kind} van {start} t/m {end}: {days} werkdag(en), {hours} uur.\n{after}\nKlopt dit?",
         "after": "Saldo daarna: {hours} uur.",
@@ -56,7 +62,8 @@ TEXT = {
     },
     "en": {
         "help": "Ask for leave with /leave or in a sentence ('Can I take Friday off?'). /saldo shows your leave hours, "
-                "/aanvragen your requests, /annuleer <number> withdraws one.",
+                "/aanvragen your requests, /annuleer <number> withdraws one. /details shows your personal details "
+                "and how to have them changed.",
         "not_leave": "I could not read that as a leave request. {why}\nExample: 'I would like 3 to 7 August off'.",
         "confirm": "{kind} from {start} to {end}: {days} working day(s), {hours} hours.\n{after}\nIs this right?",
         "after": "Balance afterwards: {hours} hours.",
@@ -104,6 +111,7 @@ class LeaveChat:
         self.today = today or (lambda: dt.datetime.now(AMSTERDAM).date())
         self.hooks = hooks or ChatHooks()
         self.employer = EmployerChat(engine, self.hooks, self.today)
+        self.details = DetailsChat(engine, self.hooks, self.today)
 
     def _employee(self, chat_id: int) -> Employee | None:
         state = chat(self.engine, chat_id)
@@ -143,6 +151,8 @@ class LeaveChat:
             return self._cancel(chat_id, employee.id, args, language)
         if name in ("verlof", "leave"):
             return self._wizard_step(chat_id, employee, self._wizard(employee).begin(language), edit=False)
+        if name in ("gegevens", "details"):
+            return self.details.show(chat_id, employee, language)
         return Reply(TEXT[language]["help"])
 
     def _balance(self, employee_id: int, language: str) -> Reply:
@@ -196,7 +206,10 @@ class LeaveChat:
             if answer.linked is not None:
                 save_state(self.engine, chat_id, {}, language=language)
             return Reply(answer.text)
-        wizard = chat(self.engine, chat_id).state.get("wizard")
+        state = chat(self.engine, chat_id)
+        if self.details.waiting(state):  # a new address, IBAN or other value for /gegevens
+            return self.details.typed(chat_id, employee, words, state)
+        wizard = state.state.get("wizard")
         if waits_for_date(wizard):
             return self._wizard_step(chat_id, employee, self._wizard(employee).typed(wizard, words), edit=False)
         read = parse_leave(words, self.today())
@@ -237,8 +250,13 @@ class LeaveChat:
         state = chat(self.engine, chat_id)
         language = _saved_language(state)
         user = self._user(state)
-        if user is not None and data and data.partition(":")[0] in (APPROVE, REJECT):
+        if user is not None and data and data.partition(":")[0] in (APPROVE, REJECT, CONFIRM_CHANGE, REJECT_CHANGE):
             return self.employer.button(chat_id, user, data, language)
+        if data and data.startswith(DETAILS):
+            employee = self._employee(chat_id) if user is None else None
+            if employee is None:
+                return Reply(TEXT[language]["expired"], edit=True)
+            return self.details.button(chat_id, employee, data, state)
         if data and data.startswith(PREFIX):
             employee = self._employee(chat_id)
             turn = self._wizard(employee).press(state.state.get("wizard"), data) if employee is not None else None

@@ -10,7 +10,8 @@ Erasure (`erase_employee`, AVG art. 17) stops where a legal duty to keep begins 
 the payroll administration must be kept for seven years (fiscale bewaarplicht, art. 52 AWR) and
 the leave balance until it is settled (BW 7:641). So:
 
-- deleted: their Telegram chats (chat id and conversation state), link codes, the outbox messages
+- deleted: their Telegram chats (chat id and conversation state), link codes, their data change
+  requests (new address or IBAN asked in the chat), the outbox messages
   to their e-mail address or chats, the once-only notice keys naming that address or chat, and
   the decision links of their leave requests. An e-mail address that is also someone else's (an
   employer contact, a dashboard user, another employee) keeps its messages: they are not only
@@ -42,6 +43,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from workflows.models import (
     AuditEvent,
+    DataChangeRequest,
     DecisionLink,
     DraftRow,
     DraftStatus,
@@ -135,6 +137,8 @@ def export_employee(engine: Engine, employee_id: int) -> dict[str, Any]:
         chat_ids = [c.chat_id for c in chats]
         codes = list(session.exec(select(LinkCode).where(LinkCode.employee_id == employee_id)
                                   .order_by(col(LinkCode.id))))
+        changes = list(session.exec(select(DataChangeRequest).where(DataChangeRequest.employee_id == employee_id)
+                                    .order_by(col(DataChangeRequest.id))))
         outbox = _outbox(session, _address(employee), chat_ids)
         audit = _audit_events(session, employee_id, [r.id for r in requests if r.id is not None],
                               [d.id for d in drafts if d.id is not None], chat_ids)
@@ -148,6 +152,7 @@ def export_employee(engine: Engine, employee_id: int) -> dict[str, Any]:
             "leave_entries": [_row(e) for e in entries],
             "telegram_chats": [_row(c, leave_out=("failed_codes", "locked_until")) for c in chats],
             "link_codes": [_row(c, leave_out=("code_hash",)) for c in codes],
+            "data_change_requests": [_row(c) for c in changes],
             "messages_sent": [_row(m, leave_out=("raw",)) for m in outbox],
             "audit_events": [_row(e) for e in audit],
         }
@@ -160,6 +165,7 @@ class Erasure:
     employee_id: int
     telegram_chats: int = 0
     link_codes: int = 0
+    data_change_requests: int = 0  # their own change requests (new address, IBAN): deleted
     messages_deleted: int = 0
     notices_deleted: int = 0
     decision_links: int = 0
@@ -266,6 +272,8 @@ def erase_employee(engine: Engine, employee_id: int, *, actor: str, now: dt.date
                 or_(*(col(SentNotice.key).endswith(f":{k}") for k in keys)))).rowcount
         result.link_codes = session.exec(delete(LinkCode)  # type: ignore[call-overload]
                                          .where(col(LinkCode.employee_id) == employee_id)).rowcount
+        result.data_change_requests = session.exec(delete(DataChangeRequest)  # type: ignore[call-overload]
+                                                   .where(col(DataChangeRequest.employee_id) == employee_id)).rowcount
         result.telegram_chats = session.exec(delete(TelegramChat)  # type: ignore[call-overload]
                                              .where(col(TelegramChat.employee_id) == employee_id)).rowcount
         _scrub_drafts(session, employee, result, actor=actor, now=now)
