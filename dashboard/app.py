@@ -1,8 +1,10 @@
 """The dashboard application: `create_app(settings, engine)` builds the FastAPI app.
 
 Server-rendered Jinja2 pages; HTMX swaps parts of them in place. Routes live in
-`dashboard.auth` (login, logout), `dashboard.queue` (the review queue) and
-`dashboard.drafts` (one draft and what a reviewer does with it). `/healthz` answers
+`dashboard.auth` (login with its code step, logout), `dashboard.account` (one's own
+sessions and two-factor login), `dashboard.account_links` (activation and reset links),
+`dashboard.queue` (the review queue) and `dashboard.drafts` (one draft and what a
+reviewer does with it), among others. `/healthz` answers
 `{"status": "ok"}` when the database does.
 """
 
@@ -17,10 +19,26 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
 from starlette.exceptions import HTTPException
 
-from dashboard import auth, drafts, exports, leave, leave_links, periods, quarantine, queue, roster, users
+from dashboard import (
+    account,
+    account_links,
+    auth,
+    drafts,
+    exports,
+    leave,
+    leave_links,
+    periods,
+    quarantine,
+    queue,
+    roster,
+    users,
+)
+from dashboard.data_changes import router as data_changes_router
+from dashboard.mutation_forms import router as mutation_forms_router
 from dashboard.pages import render, templates
 from dashboard.reminder_settings import router as reminder_settings_router
-from dashboard.security import LoginRequired, SecurityHeaders
+from dashboard.security import TWO_FACTOR_SETUP, LoginRequired, SecurityHeaders, TwoFactorSetupRequired
+from dashboard.template_download import router as template_download_router
 from loonbode.settings import Settings
 
 HERE = Path(__file__).parent
@@ -36,6 +54,8 @@ def create_app(settings: Settings, engine: Engine, *, wake_outbox: Callable[[], 
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(auth.router)
+    app.include_router(account.router)
+    app.include_router(account_links.router)
     app.include_router(queue.router)
     app.include_router(drafts.router)
     app.include_router(quarantine.router)
@@ -46,6 +66,9 @@ def create_app(settings: Settings, engine: Engine, *, wake_outbox: Callable[[], 
     app.include_router(exports.router)
     app.include_router(reminder_settings_router)
     app.include_router(periods.router)
+    app.include_router(template_download_router)
+    app.include_router(data_changes_router)
+    app.include_router(mutation_forms_router)
 
     @app.get("/healthz")
     def healthz() -> Response:
@@ -65,6 +88,12 @@ def create_app(settings: Settings, engine: Engine, *, wake_outbox: Callable[[], 
         if request.headers.get("HX-Request"):
             return Response(status_code=401, headers={"HX-Redirect": "/login"})
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(TwoFactorSetupRequired)
+    async def to_two_factor_setup(request: Request, _exc: TwoFactorSetupRequired) -> Response:
+        if request.headers.get("HX-Request"):
+            return Response(status_code=403, headers={"HX-Redirect": TWO_FACTOR_SETUP})
+        return RedirectResponse(TWO_FACTOR_SETUP, status_code=303)
 
     @app.exception_handler(HTTPException)
     async def error_page(request: Request, exc: HTTPException) -> Response:

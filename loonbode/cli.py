@@ -164,6 +164,30 @@ def create_user_command(
     typer.echo(f"Gebruiker {user.email} ({user.role}) aangemaakt.")
 
 
+@app.command("invite")
+def invite_command(
+    email: Annotated[str, typer.Argument(help="Het e-mailadres van de nieuwe gebruiker.")],
+    employer: Annotated[str | None, typer.Option("--employer", help="De werkgever (bij --role employer).")] = None,
+    role: Annotated[str, typer.Option("--role", help="employer (standaard), bureau of admin.")] = "employer",
+) -> None:
+    """Nodig iemand uit voor het dashboard: een mail met een link om een eigen wachtwoord te kiezen."""
+    from notifier.account_mail import link_mailer
+    from workflows.accounts import INVITE, LIFETIMES, invite
+    from workflows.users import UserError
+
+    settings = load_settings()
+    try:
+        user, _token = invite(_database(settings), email, employer_id=employer, role=role, actor="cli",
+                              on_issued=link_mailer(settings, INVITE))
+    except UserError as exc:
+        typer.echo(f"Niet uitgenodigd: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    relay = "de relay (LOONBODE_RELAY_URL)" if settings.relay_url else \
+        "de relay, zodra LOONBODE_RELAY_URL is ingesteld"
+    typer.echo(f"De uitnodiging voor {user.email} ({user.role}) wacht in de outbox; `loonbode serve` verstuurt hem "
+               f"via {relay}. De link werkt {LIFETIMES[INVITE].days} dagen en één keer.")
+
+
 @app.command("export-codes")
 def export_codes_command(
     employer: Annotated[str, typer.Argument(help="De werkgever (id uit het personeelsbestand).")],
@@ -292,7 +316,11 @@ def serve_command(
     """Start alles: SMTP, IMAP (indien ingesteld), de verwerking, het verzenden en het dashboard."""
     from intake.service import run
 
-    raise typer.Exit(run(load_settings(), demo=demo))
+    settings = load_settings()
+    if demo and "require_two_factor_for_bureau" not in settings.model_fields_set:
+        # The demo prints a bureau login to try at once; two-factor login only when asked for explicitly.
+        settings = settings.model_copy(update={"require_two_factor_for_bureau": False})
+    raise typer.Exit(run(settings, demo=demo))
 
 
 def main() -> None:

@@ -23,12 +23,25 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine
+from sqlalchemy import Engine, create_engine
+from sqlmodel import Session, select
 
 from dashboard.app import create_app
 from loonbode.settings import Settings
 from tests.dashboard.conftest import page_csrf
-from tests.security.conftest import ATELIER_ID, EMPLOYER_OF, GARAGE_ID, OTHER, World, foreign_markers, snapshot
+from tests.security.conftest import (
+    ATELIER_ID,
+    EMPLOYER_OF,
+    GARAGE_ID,
+    LEAVE_EMPLOYEE,
+    OTHER,
+    World,
+    build_world,
+    foreign_markers,
+    snapshot,
+)
+from workflows.models import Employee
+from workflows.personal_details import request_change
 
 PUBLIC, USER, BUREAU, ADMIN = "public", "user", "bureau", "admin"
 
@@ -59,6 +72,28 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/leave/decide/{token}"): Rule(PUBLIC, csrf=False),
     ("POST", "/leave/decide/{token}"): Rule(PUBLIC, csrf=False),
     ("POST", "/logout"): Rule(USER),
+    # Without a pending login (the signed cookie after a right password) the code step starts over at /login.
+    ("GET", "/login/code"): Rule(PUBLIC),
+    ("POST", "/login/code"): Rule(PUBLIC, form={"code": "123456"}),
+    # Account links: the token in the URL is the credential (workflows.accounts); the forms carry the
+    # login form's double-submit token. The world's token is no account link: the pages explain that.
+    ("GET", "/activate/{token}"): Rule(PUBLIC),
+    ("POST", "/activate/{token}"): Rule(PUBLIC, form={"password": "een lange zin als wachtwoord",
+                                                      "password_again": "een lange zin als wachtwoord"}),
+    ("POST", "/activate/{token}/new"): Rule(PUBLIC),
+    ("GET", "/reset"): Rule(PUBLIC),
+    ("POST", "/reset"): Rule(PUBLIC, form={"email": "anna@bureau.example"}),
+    ("GET", "/reset/{token}"): Rule(PUBLIC),
+    ("POST", "/reset/{token}"): Rule(PUBLIC, form={"password": "een lange zin als wachtwoord",
+                                                   "password_again": "een lange zin als wachtwoord"}),
+    ("POST", "/reset/{token}/new"): Rule(PUBLIC),
+    ("GET", "/account"): Rule(USER),
+    ("POST", "/account/logout-others"): Rule(USER),
+    ("POST", "/account/logout-everywhere"): Rule(USER),
+    ("GET", "/account/two-factor"): Rule(USER),
+    ("POST", "/account/two-factor"): Rule(USER, form={"code": "123456"}),
+    ("POST", "/account/two-factor/recovery-codes"): Rule(USER, form={"code": "123456"}),
+    ("POST", "/account/two-factor/off"): Rule(USER, form={"code": "123456"}),
     ("GET", "/queue"): Rule(USER, query="?employer={employer_id}&status=all&q=a"),
     ("POST", "/queue"): Rule(USER, form={"employer": "{employer_id}", "status": "all", "q": "a"}),
     ("POST", "/queue/approve"): Rule(BUREAU, form={"draft": "{draft_id}"}),
@@ -80,11 +115,17 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/users"): Rule(ADMIN, form={"email": "nieuw@bureau.example", "role": "employer",
                                           "employer": "{employer_id}", "password": "lang genoeg wachtwoord"}),
     ("POST", "/users/{user_id}/{action}"): Rule(ADMIN, fixed={"action": "disable"}),
+    ("POST", "/users/invite"): Rule(ADMIN, form={"email": "nieuw@{employer_id}.example", "role": "employer",
+                                                 "employer": "{employer_id}"}),
+    ("POST", "/users/employers/{employer_id}/two-factor"): Rule(ADMIN, form={"required": "1"}),
     ("GET", "/leave"): Rule(USER, query="?employer={employer_id}"),
     ("POST", "/leave/settings/{employer_id}"): Rule(USER, form={"extra_hours": "8", "negative_limit_hours": "4"}),
     ("POST", "/leave/telegram/code"): Rule(USER),
     ("POST", "/leave/{request_id}/{action}"): Rule(USER, fixed={"action": "approve"}),
     ("POST", "/leave/employees/{employee_id}/code"): Rule(USER),
+    # An employee's data change request (/gegevens); `world` below gives each employer one.
+    ("GET", "/data-changes"): Rule(USER),
+    ("POST", "/data-changes/{change_id}/{action}"): Rule(USER, fixed={"action": "confirm"}),
     ("GET", "/exports"): Rule(BUREAU),
     ("POST", "/exports"): Rule(BUREAU, form={"employer": "{employer_id}", "period": "{period}"}),
     ("GET", "/exports/{batch_id}"): Rule(BUREAU),
@@ -93,9 +134,19 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/settings/reminders"): Rule(ADMIN, form={"days_before": "3", "enabled_nothing_received": "1"}),
     ("GET", "/periods"): Rule(USER, query="?employer={employer_id}"),
     ("GET", "/periods/{employer_id}"): Rule(USER),
+    ("GET", "/template.xlsx"): Rule(USER, query="?employer={employer_id}"),  # an employer user always gets its own
     ("POST", "/periods/{employer_id}/{period}/run-done"): Rule(BUREAU),
     ("POST", "/periods/{employer_id}/schedule"): Rule(BUREAU, form={"frequency": "monthly", "run_day": "25",
                                                                    "deadline_working_days": "5"}),
+    # An employer user hands in for its own employer only: another one named in the address or the form is
+    # not found. A hire needs no employee, so the form is complete with the same values for every employer.
+    ("GET", "/mutations"): Rule(USER, query="?employer={employer_id}"),
+    ("GET", "/mutations/new"): Rule(USER, query="?employer={employer_id}"),
+    ("GET", "/mutations/new/{mutation_type}"): Rule(USER, fixed={"mutation_type": "sick"},
+                                                    query="?employer={employer_id}"),
+    ("POST", "/mutations/new/{mutation_type}"): Rule(USER, fixed={"mutation_type": "hire"},
+                                                     form={"employer": "{employer_id}", "start_date": "2026-05-01",
+                                                           "employee_name": "Nieuwe Collega"}),
 }
 
 
@@ -142,6 +193,19 @@ def test_every_route_is_classified_and_every_rule_is_a_route():
     assert not unclassified, f"give these routes a rule in RULES: {unclassified}"
     stale = [route for route in RULES if route not in ROUTES]
     assert not stale, f"rules for routes that no longer exist: {stale}"
+
+
+@pytest.fixture
+def world(engine: Engine, data_dir: Path) -> World:
+    """The shared world, and per employer one pending data change request of its leave employee (`change_id`)."""
+    built = build_world(engine, data_dir)
+    for employer_id, number in LEAVE_EMPLOYEE.items():
+        with Session(engine) as session:
+            employee_id = session.exec(select(Employee.id).where(Employee.employer_id == employer_id,
+                                                                 Employee.number == number)).one()
+        made = request_change(engine, employee_id, None, {"phone": "0612345678"}, "Nieuw nummer 06 12345678")
+        built.ids[employer_id]["change_id"] = str(made.id)
+    return built
 
 
 # ---------------------------------------------------------------------------------------------------------------
