@@ -16,9 +16,7 @@ decides who is meant, the name only checks it. Pure: no database, network or clo
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
-import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -28,7 +26,6 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
 
 from parsers.fields import PERSONAL_DATA_FIELDS, REQUIRED_FIELDS
 from parsers.models import Issue, Mutation, ParseResult, Source
@@ -37,6 +34,7 @@ from parsers.people import RosterIndex, fold
 from parsers.roster import Employee, Employer
 from parsers.spreadsheets import Sheet, Workbook, column_letter
 from parsers.validation import validate_normal
+from parsers.xlsx_files import FORMULA_PREFIXES, neutralise, stable_xlsx
 
 FORMAT = "loonbode-mutaties"
 VERSION = 1
@@ -162,7 +160,6 @@ CHOICES: dict[str, dict[str, str]] = {
     "kind": {label: key for key, label in HOUR_KINDS.items()},
     "salary_period": {label: key for key, label in SALARY_PERIODS.items()},
 }
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _MONTH_YEAR_RE = re.compile(r"^(0?[1-9]|1[0-2])[-/](\d{4})$")
 _DATE_FORMATS = ("%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y-%m-%d")
@@ -197,14 +194,8 @@ def build_template(employer_id: str, employer_name: str, employees: Sequence[tup
     marker.sheet_state = "veryHidden"
     workbook.active = 0
     stamp = dt.datetime.combine(made_on, dt.time())
-    properties = workbook.properties
-    properties.creator = properties.lastModifiedBy = "Loonbode"
-    properties.title = "Loonbode-sjabloon"
-    properties.created = properties.modified = stamp
-    # ExcelWriter directly: openpyxl's save() would stamp `modified` with the current time.
-    raw = io.BytesIO()
-    ExcelWriter(workbook, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED)).save()
-    return _fixed_zip(raw.getvalue(), stamp)
+    workbook.properties.title = "Loonbode-sjabloon"
+    return stable_xlsx(workbook, stamp)
 
 
 def _mutations_sheet(sheet: Worksheet, employer_name: str, employees: Sequence[tuple[str, str]],
@@ -358,21 +349,7 @@ def _employees_sheet(sheet: Worksheet, employees: Sequence[tuple[str, str]]) -> 
 def _text(value: str) -> str:
     """Text for a cell: no characters XML cannot hold, and never read as a formula."""
     value = ILLEGAL_CHARACTERS_RE.sub("", str(value))[:32_000]
-    return "'" + value if value.startswith(_FORMULA_PREFIXES) else value
-
-
-def _fixed_zip(content: bytes, stamp: dt.datetime) -> bytes:
-    """The same zip with every entry dated `stamp` and fixed attributes (zipfile dates entries 'now')."""
-    when = (max(stamp.year, 1980), stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for entry in source.infolist():
-            info = zipfile.ZipInfo(entry.filename, date_time=when)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 0
-            info.external_attr = 0
-            target.writestr(info, source.read(entry.filename))
-    return out.getvalue()
+    return neutralise(value)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -586,7 +563,7 @@ class _RowReader:
 
 def _unneutralised(text: str) -> str:
     """A name or number as the roster has it: the `'` that kept it from being a formula goes again."""
-    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_PREFIXES) else text
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES) else text
 
 
 Converted = tuple[Any, str | None]

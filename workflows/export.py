@@ -28,7 +28,6 @@ import hashlib
 import io
 import json
 import re
-import zipfile
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,10 +37,10 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
-from openpyxl.writer.excel import ExcelWriter
 from sqlalchemy import Engine, func, update
 from sqlmodel import Session, select
 
+from parsers.xlsx_files import FORMULA_PREFIXES, neutralise, stable_xlsx  # noqa: F401 (FORMULA_PREFIXES: for callers)
 from workflows.db import is_postgres
 from workflows.leave_from_mutations import book_leave_effects
 from workflows.models import AuditEvent, DraftRow, DraftStatus, Employer, ExportBatch, ExportCode, utcnow
@@ -132,7 +131,6 @@ VALUE_NAMES: dict[str, dict[str, str]] = {
 HOURS_SHEET, COMPONENTS_SHEET, WORKLIST_SHEET = "Uren", "Looncomponenten", "Werklijst"
 COMPONENT_HEADER = ("Personeelsnummer", "Periode", "Looncomponent", "Bedrag", "Omschrijving")
 WORKLIST_HEADER = ("Concept", "Soort", "Personeelsnummer", "Medewerker", "Ingangsdatum", "Gegevens", "Bron")
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MAX_CELL_TEXT = 32_000  # Excel holds at most 32,767 characters in a cell
 DATE_FORMAT = "DD-MM-YYYY"
 NUMBER_FORMAT = "0.00"
@@ -532,11 +530,6 @@ def _deciding_date(draft: ExportDraft) -> Cell:
 # Cells, workbooks and CSV
 
 
-def neutralise(value: str) -> str:
-    """Text a spreadsheet must show as text: a leading =, +, -, @, tab or CR gets a `'` before it."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
-
-
 def _text(value: str) -> str:
     """Text as it goes into a cell: no characters XML cannot hold, not over Excel's limit, neutralised."""
     value = ILLEGAL_CHARACTERS_RE.sub("", value)
@@ -583,29 +576,7 @@ def build_xlsx(sheet_title: str, header: Sequence[str], rows: Sequence[Sequence[
         letter = sheet.cell(row=1, column=index).column_letter
         sheet.column_dimensions[letter].width = max(12, min(60, len(title) + 4))
     sheet.freeze_panes = "A2"
-    properties = workbook.properties
-    properties.creator = "Loonbode"
-    properties.lastModifiedBy = "Loonbode"
-    properties.created = stamp
-    properties.modified = stamp
-    # ExcelWriter directly: openpyxl's save() would stamp `modified` with the current time.
-    raw = io.BytesIO()
-    ExcelWriter(workbook, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()
-    return _fixed_zip(raw.getvalue(), stamp)
-
-
-def _fixed_zip(content: bytes, stamp: dt.datetime) -> bytes:
-    """The same zip with every entry dated `stamp` and fixed attributes (zipfile dates entries 'now')."""
-    when = (max(stamp.year, 1980), stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for entry in source.infolist():
-            info = zipfile.ZipInfo(entry.filename, date_time=when)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 0
-            info.external_attr = 0
-            target.writestr(info, source.read(entry.filename))
-    return out.getvalue()
+    return stable_xlsx(workbook, stamp)
 
 
 def build_csv(header: Sequence[str], rows: Sequence[Sequence[Cell]]) -> bytes:
